@@ -1,0 +1,96 @@
+"""The app factory every service uses: errors, request ids, metrics, health, docs, internal auth."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+from storyscape_common.errors import error_body, install_error_handlers
+from storyscape_common.internal_auth import InternalTokenVerifier
+from storyscape_common.logging import configure_logging
+from storyscape_common.middleware import InternalAuthMiddleware, MetricsMiddleware, RequestContextMiddleware
+from storyscape_common.settings import ServiceSettings
+
+ReadinessCheck = Callable[[FastAPI], Awaitable[None]]
+OPERATIONAL_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/openapi.json", "/redoc"})
+READINESS_TIMEOUT_SECONDS = 3.0
+
+
+def operations_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
+    """`/healthz` (alive), `/readyz` (dependencies reachable), `/metrics` (Prometheus)."""
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="The process is alive")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Every dependency of this service is reachable")
+    async def readyz(request: Request) -> JSONResponse:
+        results: dict[str, str] = {}
+        for name, check in checks.items():
+            try:
+                await asyncio.wait_for(check(request.app), READINESS_TIMEOUT_SECONDS)
+                results[name] = "ok"
+            except Exception as exc:  # noqa: BLE001 - any failure means not ready
+                results[name] = f"error: {type(exc).__name__}"
+        failing = [name for name, result in results.items() if result != "ok"]
+        if failing:
+            body = error_body("upstream_unavailable", "not ready: " + ", ".join(failing))
+            return JSONResponse({**body, "checks": results}, status_code=503)
+        return JSONResponse({"status": "ready", "checks": results})
+
+    @router.get("/metrics", summary="Prometheus metrics")
+    async def metrics(request: Request) -> Response:
+        registry: CollectorRegistry = request.app.state.metrics_registry
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return router
+
+
+def create_service_app(
+    *,
+    settings: ServiceSettings,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    readiness_checks: dict[str, ReadinessCheck] | None = None,
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[Any]] | None = None,
+    internal_auth: bool = True,
+    open_prefixes: tuple[str, ...] = (),
+) -> FastAPI:
+    """Build a FastAPI app with the plumbing every StoryScape service shares.
+
+    `open_prefixes` are paths whose own signature is their authorisation (e.g. signed media URLs).
+    """
+    configure_logging(service=settings.service_name, level=settings.log_level)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+    )
+    app.state.settings = settings
+    app.state.metrics_registry = CollectorRegistry()
+    install_error_handlers(app)
+    app.include_router(operations_router(readiness_checks or {}))
+    for router in routers:
+        app.include_router(router)
+
+    # Middleware added last runs first: request context wraps metrics wraps auth.
+    if internal_auth:
+        open_paths = OPERATIONAL_PATHS | (DOCS_PATHS if settings.docs_enabled else frozenset())
+        verifier = InternalTokenVerifier(public_key_pem=settings.public_key_pem(), audience=settings.service_name)
+        app.add_middleware(InternalAuthMiddleware, verifier=verifier, open_paths=open_paths, open_prefixes=open_prefixes)
+    app.add_middleware(MetricsMiddleware, registry=app.state.metrics_registry, service=settings.service_name)
+    app.add_middleware(RequestContextMiddleware)
+    return app

@@ -1,0 +1,61 @@
+"""Settings base shared by every service (pydantic-settings, one env prefix per service)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["development", "test", "production"]
+
+PLACEHOLDER_MARKERS = ("changeme", "change-me", "placeholder", "secret", "xxx", "todo", "example")
+
+
+def is_placeholder(value: str) -> bool:
+    """True for empty values and the obvious stand-ins people leave in config files."""
+    lowered = value.strip().lower()
+    return not lowered or any(lowered == m or lowered.startswith(m) for m in PLACEHOLDER_MARKERS)
+
+
+class ServiceSettings(BaseSettings):
+    """What every service needs: environment, listen address, internal identity, logging."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_nested_delimiter="__")
+
+    service_name: str = "service"
+    environment: Environment = "development"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    internal_public_key: str = Field(default="", description="PEM Ed25519 public key that verifies internal tokens")
+    internal_public_key_file: str = Field(default="", description="Path to that PEM, if not given inline")
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> "ServiceSettings":
+        if self.environment == "development":
+            return self
+        for name in self.secret_fields():
+            value = getattr(self, name)
+            if isinstance(value, str) and value and is_placeholder(value):
+                raise ValueError(f"{name} holds a placeholder value; set a real secret outside development")
+        if not self.public_key_pem():
+            raise ValueError("internal_public_key (or internal_public_key_file) is required outside development")
+        return self
+
+    def secret_fields(self) -> tuple[str, ...]:
+        """Names of settings that hold secrets; subclasses extend this."""
+        return ()
+
+    def public_key_pem(self) -> str:
+        """The internal-token public key, inline or read from its file."""
+        if self.internal_public_key:
+            return self.internal_public_key
+        if self.internal_public_key_file:
+            with open(self.internal_public_key_file, encoding="utf-8") as fh:
+                return fh.read()
+        return ""
+
+    @property
+    def docs_enabled(self) -> bool:
+        return self.environment != "production"

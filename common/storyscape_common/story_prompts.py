@@ -1,0 +1,55 @@
+"""The chat messages a story request becomes. story-service sends them; training renders its examples with them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from storyscape_common.catalog import genre_label
+
+SYSTEM_PROMPTS: dict[str, str] = {
+    "en": (
+        "You are StoryScape, a storyteller for children. Write one original, complete story in English "
+        "for a child aged {age_group}. Keep it warm, safe and free of violence, fear or unkind words. "
+        "Use vocabulary and sentence length right for that age. Start with a short title on its own line, "
+        "then the story in a few paragraphs, and end happily."
+    ),
+    "hi": (
+        "आप StoryScape हैं, बच्चों के लिए कहानियाँ सुनाने वाले। {age_group} साल के बच्चे के लिए हिन्दी "
+        "(देवनागरी लिपि) में एक नई, पूरी कहानी लिखिए। कहानी प्यारी और सुरक्षित हो, उसमें हिंसा, डर या कड़वे शब्द न हों। "
+        "शब्द और वाक्य उसी उम्र के हिसाब से हों। पहली पंक्ति में छोटा-सा शीर्षक लिखिए, फिर कुछ अनुच्छेदों में कहानी, "
+        "और अंत सुखद हो।"
+    ),
+}
+
+USER_TEMPLATES: dict[str, str] = {
+    "en": "Genres: {genres}. Age group: {age_group}. Story idea: {prompt}",
+    "hi": "विधाएँ: {genres}। आयु वर्ग: {age_group} साल। कहानी का विचार: {prompt}",
+}
+
+# Word budgets by age group: what a parent reads aloud in one sitting.
+WORD_BUDGETS: dict[str, tuple[int, int]] = {"3-5": (120, 200), "6-8": (180, 300), "9-12": (250, 400), "13-17": (300, 500)}
+
+
+def system_prompt(*, language: str, age_group: str) -> str:
+    return SYSTEM_PROMPTS[language].format(age_group=age_group)
+
+
+def user_message(*, language: str, age_group: str, genres: Sequence[str], prompt: str) -> str:
+    separator = "، " if language == "hi" else ", "
+    labels = separator.join(genre_label(g, language) for g in genres) or ("कोई भी" if language == "hi" else "any")
+    return USER_TEMPLATES[language].format(genres=labels, age_group=age_group, prompt=prompt.strip())
+
+
+def story_messages(*, language: str, age_group: str, genres: Sequence[str], prompt: str) -> list[dict[str, str]]:
+    """The system + user chat messages for one story request."""
+    return [
+        {"role": "system", "content": system_prompt(language=language, age_group=age_group)},
+        {"role": "user", "content": user_message(language=language, age_group=age_group, genres=genres, prompt=prompt)},
+    ]
+
+
+def max_tokens_for(*, language: str, age_group: str) -> int:
+    """A generation budget covering the age group's word budget (Devanagari costs more tokens per word)."""
+    _, most_words = WORD_BUDGETS[age_group]
+    tokens_per_word = 4.0 if language == "hi" else 1.5
+    return int(most_words * tokens_per_word) + 32

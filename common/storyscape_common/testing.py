@@ -1,0 +1,92 @@
+"""Helpers for tests across services: throwaway PostgreSQL databases, key pairs, tokens, live servers."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import asyncpg
+import uvicorn
+from fastapi import FastAPI
+
+from storyscape_common.internal_auth import InternalTokenSigner, generate_key_pair
+
+POSTGRES_ADMIN_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@dataclass(frozen=True)
+class TestKeys:
+    private_pem: str
+    public_pem: str
+
+    def signer(self, issuer: str = "gateway") -> InternalTokenSigner:
+        return InternalTokenSigner(private_key_pem=self.private_pem, issuer=issuer)
+
+    def bearer(self, *, user_id: str, audience: str, request_id: str = "test") -> dict[str, str]:
+        token = self.signer().sign(user_id=user_id, audience=audience, request_id=request_id)
+        return {"Authorization": f"Bearer {token}"}
+
+
+def new_test_keys() -> TestKeys:
+    private_pem, public_pem = generate_key_pair()
+    return TestKeys(private_pem, public_pem)
+
+
+@contextmanager
+def postgres_database(prefix: str = "storyscape_test") -> Iterator[str]:
+    """Create a uniquely named database on the local PostgreSQL, yield its URL, drop it afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+    async def admin(sql: str) -> None:
+        connection = await asyncpg.connect(POSTGRES_ADMIN_DSN)
+        try:
+            await connection.execute(sql)
+        finally:
+            await connection.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    try:
+        base = POSTGRES_ADMIN_DSN.rsplit("/", 1)[0]
+        yield f"{base}/{name}"
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """Runs an ASGI app under uvicorn on a loopback port in a background thread (real sockets, real streaming)."""
+
+    def __init__(self, app: FastAPI, port: int | None = None) -> None:
+        self.port = port or free_port()
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> "LiveServer":
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("live server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
