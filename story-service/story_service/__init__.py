@@ -1,0 +1,1 @@
+"""StoryScape story-service."""

@@ -1,0 +1,33 @@
+"""`POST /v1/stories`: stream a new story as Server-Sent Events."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+
+from storyscape_common.deps import CurrentIdentity, RequestId
+from storyscape_common.sse import SSE_HEADERS, SSE_MEDIA_TYPE, with_keepalive
+from story_service.schemas import StoryRequest
+from story_service.service import StoryContext, story_stream
+
+router = APIRouter(prefix="/v1/stories", tags=["stories"])
+
+SSE_DESCRIPTION = """Events, in order: `story.started` {story_id, language, mode, model}; `story.delta` {text} (many;
+concatenated they are the story text); `story.completed` {story} (saved in history before it is sent);
+or `error` {code, message}, after which the stream ends. A `: ping` comment keeps idle connections open."""
+
+
+@router.post(
+    "",
+    summary="Write a story (Prompt-only mode), streamed token by token",
+    description=SSE_DESCRIPTION,
+    response_class=StreamingResponse,
+    responses={200: {"content": {SSE_MEDIA_TYPE: {}}, "description": "A Server-Sent Events stream"}},
+)
+async def create_story(body: StoryRequest, identity: CurrentIdentity, request_id: RequestId,
+                       request: Request) -> StreamingResponse:
+    state = request.app.state
+    ctx = StoryContext(settings=state.settings, router=state.model_router, history=state.history,
+                       signer=state.signer, user_id=identity.user_id, request_id=request_id)
+    frames = with_keepalive(story_stream(ctx, body), interval=state.settings.ping_interval_seconds)
+    return StreamingResponse(frames, media_type=SSE_MEDIA_TYPE, headers=SSE_HEADERS)

@@ -1,0 +1,52 @@
+"""story-service app factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from storyscape_common.app import create_service_app
+from storyscape_common.clients.history import HistoryClient
+from storyscape_common.internal_auth import InternalTokenSigner
+from story_service.api import stories
+from story_service.providers import ModelRouter
+from story_service.settings import Settings
+
+
+async def history_reachable(app: FastAPI) -> None:
+    response = await app.state.history.http.get("/healthz")
+    response.raise_for_status()
+
+
+async def hindi_llm_reachable(app: FastAPI) -> None:
+    base = app.state.settings.hindi_llm_url.rstrip("/").removesuffix("/v1")
+    async with httpx.AsyncClient(timeout=2.0) as client:
+        (await client.get(f"{base}/healthz")).raise_for_status()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    signer = InternalTokenSigner(private_key_pem=settings.signing_key_pem(), issuer=settings.service_name)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.signer = signer
+        app.state.model_router = ModelRouter(settings)
+        app.state.history = HistoryClient(base_url=settings.history_url, signer=signer)
+        try:
+            yield
+        finally:
+            await app.state.model_router.aclose()
+            await app.state.history.aclose()
+
+    return create_service_app(
+        settings=settings,
+        title="StoryScape story-service",
+        description="Writes stories: builds the prompt, routes to a model, streams tokens over SSE, saves to history.",
+        routers=[stories.router],
+        readiness_checks={"history-service": history_reachable, "hindi-llm-service": hindi_llm_reachable},
+        lifespan=lifespan,
+    )

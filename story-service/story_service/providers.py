@@ -1,0 +1,71 @@
+"""Which model writes a story, and one OpenAI-protocol client type for all of them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+from openai import AsyncOpenAI
+
+from storyscape_common.internal_auth import InternalTokenSigner
+from story_service.settings import Settings
+
+HINDI_LLM_AUDIENCE = "hindi-llm-service"
+
+
+@dataclass(frozen=True)
+class ChatRoute:
+    """A model on an OpenAI-compatible endpoint; `internal` endpoints want our internal token per call."""
+
+    name: str
+    client: AsyncOpenAI
+    model: str
+    internal: bool
+
+    async def stream_text(self, *, messages: list[dict[str, str]], max_tokens: int, temperature: float,
+                          top_p: float, user_id: str, request_id: str, signer: InternalTokenSigner) -> AsyncIterator[str]:
+        """Yield text pieces as the model produces them; closing the iterator closes the HTTP stream."""
+        headers = {"X-Request-ID": request_id}
+        if self.internal:
+            token = signer.sign(user_id=user_id, audience=HINDI_LLM_AUDIENCE, request_id=request_id)
+            headers["Authorization"] = f"Bearer {token}"
+        stream = await self.client.chat.completions.create(
+            model=self.model, messages=messages, max_tokens=max_tokens, temperature=temperature,  # type: ignore[arg-type]
+            top_p=top_p, stream=True, extra_headers=headers,
+        )
+        async with stream:
+            async for chunk in stream:
+                for choice in chunk.choices:
+                    if choice.delta.content:
+                        yield choice.delta.content
+
+
+class ModelRouter:
+    """Builds the clients once and answers, per language, the routes to try in order (before the first token)."""
+
+    def __init__(self, settings: Settings) -> None:
+        timeout = httpx.Timeout(connect=5.0, read=settings.token_timeout_seconds, write=30.0, pool=10.0)
+        # The local service authenticates each call with our internal token, so the client's own key is unused.
+        local = AsyncOpenAI(base_url=settings.hindi_llm_url, api_key="internal-token-per-request",
+                            timeout=timeout, max_retries=0)
+        self.local_hindi = ChatRoute("hindi-llm-service", local, settings.hindi_model, internal=True)
+        self.local_english = ChatRoute("hindi-llm-service", local, settings.local_english_model, internal=True)
+        self.openai: ChatRoute | None = None
+        self._clients = [local]
+        if settings.openai_api_key:
+            remote = AsyncOpenAI(api_key=settings.openai_api_key, base_url=settings.openai_base_url or None,
+                                 timeout=timeout, max_retries=0)
+            self.openai = ChatRoute("openai", remote, settings.english_model, internal=False)
+            self._clients.append(remote)
+
+    def routes_for(self, language: str) -> list[ChatRoute]:
+        if language == "hi":
+            return [self.local_hindi]
+        if self.openai is not None:
+            return [self.openai, self.local_english]
+        return [self.local_english]
+
+    async def aclose(self) -> None:
+        for client in self._clients:
+            await client.close()

@@ -1,0 +1,43 @@
+"""story-service settings (env prefix `STORY_`)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from storyscape_common.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="STORY_", env_file=".env", extra="ignore")
+
+    service_name: str = "story-service"
+    port: int = 8001
+    internal_signing_key: str = Field(default="", description="PEM Ed25519 private key for calls to other services")
+    internal_signing_key_file: str = ""
+    history_url: str = "http://127.0.0.1:8004"
+    hindi_llm_url: str = Field(default="http://127.0.0.1:8005/v1", description="OpenAI-compatible base URL")
+    hindi_model: str = Field(default="smollm2-135m-instruct", description="Model (or adapter) name for Hindi stories")
+    local_english_model: str = Field(
+        default="smollm2-135m-instruct", description="Model on hindi-llm-service for English when no OpenAI key is set"
+    )
+    openai_api_key: str = Field(default="", description="Enables OpenAI for English stories")
+    openai_base_url: str = Field(default="", description="Override for OpenAI's API base URL (proxies, tests)")
+    english_model: str = "gpt-4o"
+    temperature: float = 0.8
+    top_p: float = 0.95
+    first_token_timeout_seconds: float = 60.0
+    token_timeout_seconds: float = 60.0
+    ping_interval_seconds: float = 15.0
+    save_attempts: int = 4
+
+    def secret_fields(self) -> tuple[str, ...]:
+        return ("internal_signing_key", "openai_api_key")
+
+    def signing_key_pem(self) -> str:
+        if self.internal_signing_key:
+            return self.internal_signing_key
+        if self.internal_signing_key_file:
+            with open(self.internal_signing_key_file, encoding="utf-8") as fh:
+                return fh.read()
+        raise ValueError("story-service needs internal_signing_key or internal_signing_key_file")
