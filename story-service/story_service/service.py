@@ -48,9 +48,11 @@ async def first_token(ctx: StoryContext, request: StoryRequest) -> tuple[ChatRou
     """Try each route until one produces its first piece; retries and fallbacks end here."""
     messages = story_messages(language=request.language, age_group=request.age_group,
                               genres=request.genres, prompt=request.prompt)
+    max_tokens = min(max_tokens_for(language=request.language, age_group=request.age_group),
+                     ctx.settings.max_story_tokens)
     for route in ctx.router.routes_for(request.language):
         pieces = route.stream_text(
-            messages=messages, max_tokens=max_tokens_for(language=request.language, age_group=request.age_group),
+            messages=messages, max_tokens=max_tokens,
             temperature=ctx.settings.temperature, top_p=ctx.settings.top_p,
             user_id=ctx.user_id, request_id=ctx.request_id, signer=ctx.signer,
         )

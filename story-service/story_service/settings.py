@@ -24,6 +24,7 @@ class Settings(ServiceSettings):
     openai_api_key: str = Field(default="", description="Enables OpenAI for English stories")
     openai_base_url: str = Field(default="", description="Override for OpenAI's API base URL (proxies, tests)")
     english_model: str = "gpt-4o"
+    max_story_tokens: int = Field(default=2048, ge=16, description="Upper bound on tokens generated per story")
     temperature: float = 0.8
     top_p: float = 0.95
     first_token_timeout_seconds: float = 60.0
