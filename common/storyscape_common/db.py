@@ -59,7 +59,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# "function" scope commits before the response is sent, so a 201 means the row is stored.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 async def run_migrations(engine: AsyncEngine, *, script_location: Path) -> None:

@@ -23,6 +23,8 @@ POSTGRES_ADMIN_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@
 
 @dataclass(frozen=True)
 class TestKeys:
+    __test__ = False  # not a test class, despite the name (pytest would warn when a test module imports it)
+
     private_pem: str
     public_pem: str
 

@@ -1,0 +1,1 @@
+"""StoryScape history-service: saved stories, grouped by day in the user's time zone."""

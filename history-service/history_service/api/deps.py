@@ -1,0 +1,43 @@
+"""Dependencies of history-service's endpoints: the clock, the reader's time zone, the caller's role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Header, Request
+from storyscape_common.deps import CurrentIdentity
+from storyscape_common.errors import ApiError
+from storyscape_common.internal_auth import Identity
+
+from history_service.service import resolve_timezone
+
+STORY_SERVICE_ISSUER = "storyscape:story-service"
+
+
+def current_time(request: Request) -> datetime:
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
+
+
+def reader_timezone(
+    request: Request,
+    x_user_timezone: Annotated[
+        str | None, Header(description="IANA time zone for grouping, e.g. Asia/Kolkata; defaults to the service's")
+    ] = None,
+) -> ZoneInfo:
+    return resolve_timezone(x_user_timezone, default=request.app.state.settings.default_timezone)
+
+
+def story_service_identity(identity: CurrentIdentity) -> Identity:
+    """Only story-service saves stories; a user's gateway token may read and delete, never write here."""
+    if identity.issuer != STORY_SERVICE_ISSUER:
+        raise ApiError(403, "forbidden", "only story-service may save stories")
+    return identity
+
+
+Now = Annotated[datetime, Depends(current_time)]
+ReaderTimezone = Annotated[ZoneInfo, Depends(reader_timezone)]
+StoryServiceIdentity = Annotated[Identity, Depends(story_service_identity)]

@@ -1,0 +1,30 @@
+"""Internal endpoints: story-service saves finished stories here."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from storyscape_common.db import SessionDep
+
+from history_service import service
+from history_service.api.deps import Now, StoryServiceIdentity
+from history_service.schemas import Story, StoryCreate
+
+router = APIRouter(prefix="/internal", tags=["internal"])
+
+
+@router.post(
+    "/stories",
+    status_code=201,
+    summary="Save a finished story for the caller's user (story-service only; idempotent on id)",
+    responses={
+        200: {"model": Story, "description": "Already saved: the stored story, unchanged"},
+        403: {"description": "The token was not issued by story-service"},
+        409: {"description": "The id belongs to another user's story"},
+    },
+)
+async def save_story(story: StoryCreate, response: Response, session: SessionDep, identity: StoryServiceIdentity,
+                     now: Now) -> Story:
+    saved, created = await service.save_story(session=session, user_id=identity.user_id, story=story, now=now)
+    if not created:
+        response.status_code = 200
+    return saved

@@ -1,0 +1,52 @@
+"""history-service app factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi import FastAPI
+from storyscape_common.app import create_service_app
+from storyscape_common.db import check_database, create_engine, run_migrations, session_factory
+
+from history_service.api import internal, stories
+from history_service.settings import Settings
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def database_reachable(app: FastAPI) -> None:
+    await check_database(app.state.engine)
+
+
+def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
+    """The service; `clock` is what "now" means for grouping and default timestamps (tests pin it)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        try:
+            await run_migrations(engine, script_location=MIGRATIONS)
+            app.state.engine = engine
+            app.state.session_factory = session_factory(engine)
+            yield
+        finally:
+            await engine.dispose()
+
+    app = create_service_app(
+        settings=settings,
+        title="StoryScape history-service",
+        description="Each user's saved stories: newest first, grouped by day in the user's time zone.",
+        routers=[stories.router, internal.router],
+        readiness_checks={"database": database_reachable},
+        lifespan=lifespan,
+    )
+    app.state.clock = clock
+    return app

@@ -1,0 +1,115 @@
+"""Rules for saving, listing, reading and deleting a user's stories."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from storyscape_common.errors import ApiError, not_found
+
+from history_service.cursor import Cursor, decode_cursor, encode_cursor
+from history_service.grouping import group_in_order, group_key, group_label
+from history_service.models import StoryRow
+from history_service.repository import StoryRepository
+from history_service.schemas import Story, StoryCreate, StoryGroup, StoryPage
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+_ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$")
+
+
+def resolve_timezone(name: str | None, *, default: str) -> ZoneInfo:
+    """The reader's IANA zone, or the default; an unknown name is the client's mistake (400)."""
+    name = (name or "").strip() or default
+    try:
+        if len(name) > 64 or not _ZONE_NAME.match(name):
+            raise ValueError(name)
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ApiError(400, "invalid_request", "X-User-Timezone must be an IANA time zone such as Asia/Kolkata") from None
+
+
+def story_from_row(row: StoryRow) -> Story:
+    return Story(
+        id=row.id, title=row.title, text=row.text, language=row.language,  # type: ignore[arg-type]
+        age_group=row.age_group, genres=list(row.genres), mode=row.mode, prompt=row.prompt,  # type: ignore[arg-type]
+        images=[], audio=None, favorite=row.favorite, created_at=row.created_at, model=row.model,
+    )
+
+
+def _row_from_create(*, user_id: str, story: StoryCreate, now: datetime) -> StoryRow:
+    return StoryRow(
+        id=str(story.id), user_id=user_id, title=story.title, text=story.text, language=story.language,
+        age_group=story.age_group, genres=story.genres, mode=story.mode, prompt=story.prompt, model=story.model,
+        favorite=False, created_at=story.created_at or now,
+    )
+
+
+def _existing_or_conflict(row: StoryRow, *, user_id: str) -> Story:
+    if row.user_id != user_id:
+        raise ApiError(409, "conflict", "a story with this id already exists")
+    return story_from_row(row)
+
+
+async def save_story(*, session: AsyncSession, user_id: str, story: StoryCreate, now: datetime) -> tuple[Story, bool]:
+    """Store a finished story for `user_id`; returns (story, created). A retry returns the stored story."""
+    if story.created_at is not None and story.created_at > now + FUTURE_TOLERANCE:
+        raise ApiError(422, "invalid_request", "created_at: must not be in the future")
+    repository = StoryRepository(session)
+    existing = await repository.get_any_owner(str(story.id))
+    if existing is not None:
+        return _existing_or_conflict(existing, user_id=user_id), False
+    row = _row_from_create(user_id=user_id, story=story, now=now)
+    try:
+        await repository.add(row)
+        # Commit before answering: story-service tells the reader "saved" as soon as we return.
+        await session.commit()
+    except IntegrityError:
+        # A concurrent retry of the same story won the insert.
+        await session.rollback()
+        existing = await repository.get_any_owner(str(story.id))
+        if existing is None:
+            raise
+        return _existing_or_conflict(existing, user_id=user_id), False
+    return story_from_row(row), True
+
+
+async def list_stories(
+    *, session: AsyncSession, user_id: str, cursor: str | None, limit: int, tz: ZoneInfo, now: datetime
+) -> StoryPage:
+    """One page, newest first, grouped by day in `tz`; `next_cursor` is null on the last page."""
+    after = decode_cursor(cursor) if cursor else None
+    rows = await StoryRepository(session).newest_first(user_id=user_id, after=after, limit=limit + 1)
+    page, more = rows[:limit], len(rows) > limit
+    stories = [story_from_row(row) for row in page]
+    groups = [
+        StoryGroup(key=key, label=group_label(key), stories=members)
+        for key, members in group_in_order(stories, key_of=lambda s: group_key(s.created_at, now=now, tz=tz))
+    ]
+    next_cursor = encode_cursor(Cursor(created_at=page[-1].created_at, id=page[-1].id)) if more else None
+    return StoryPage(groups=groups, next_cursor=next_cursor)
+
+
+def _canonical_id(story_id: str) -> str:
+    try:
+        return str(uuid.UUID(story_id))
+    except ValueError:
+        raise not_found("story") from None
+
+
+async def get_story(*, session: AsyncSession, user_id: str, story_id: str) -> Story:
+    """The user's own story; someone else's is indistinguishable from a missing one (404)."""
+    row = await StoryRepository(session).get_for_user(user_id=user_id, story_id=_canonical_id(story_id))
+    if row is None:
+        raise not_found("story")
+    return story_from_row(row)
+
+
+async def delete_story(*, session: AsyncSession, user_id: str, story_id: str) -> None:
+    deleted = await StoryRepository(session).delete_for_user(user_id=user_id, story_id=_canonical_id(story_id))
+    if not deleted:
+        raise not_found("story")
+    await session.commit()

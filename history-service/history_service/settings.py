@@ -1,0 +1,25 @@
+"""history-service settings (env prefix `HISTORY_`)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+from storyscape_common.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="HISTORY_", env_file=".env", extra="ignore")
+
+    service_name: str = "history-service"
+    port: int = 8004
+    database_url: str = Field(
+        default="sqlite:///.data/history.db",
+        description="postgresql://… in production; the SQLite default is relative to the working directory",
+    )
+    default_timezone: str = Field(
+        default="Asia/Kolkata", description="IANA zone for grouping when the request names none"
+    )
+
+    def secret_fields(self) -> tuple[str, ...]:
+        # The URL may carry a database password.
+        return ("database_url",)

@@ -1,0 +1,1 @@
+"""Helpers for history-service tests."""

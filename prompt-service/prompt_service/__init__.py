@@ -1,0 +1,1 @@
+"""StoryScape prompt-service: the catalog; user settings, custom genres and suggestions come later."""
