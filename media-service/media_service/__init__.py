@@ -1,0 +1,1 @@
+"""StoryScape media-service: the object store for illustrations, narration audio and uploaded images."""

@@ -1,0 +1,1 @@
+"""HTTP routers of media-service, one per concern."""

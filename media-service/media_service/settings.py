@@ -1,0 +1,60 @@
+"""media-service settings (env prefix `MEDIA_`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import SettingsConfigDict
+from storyscape_common.settings import ServiceSettings
+
+MIN_SIGNING_SECRET_LENGTH = 32
+# Used only when the environment is development and no secret is set; links signed with it are forgeable.
+DEVELOPMENT_SIGNING_SECRET = "development-only-media-url-signing-key"
+
+
+class Settings(ServiceSettings):
+    """Where media bytes live and how their URLs are made."""
+
+    model_config = SettingsConfigDict(env_prefix="MEDIA_", env_file=".env", extra="ignore", env_nested_delimiter="__")
+
+    service_name: str = "media-service"
+    port: int = 8002
+
+    object_store: Literal["local", "s3"] = Field(default="local", description="Which object store holds media")
+
+    local_dir: str = Field(default=".data/media", description="Directory of the local store, relative to the cwd")
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000", description="Prefix of local-store URLs (the gateway, which routes to us)"
+    )
+    url_signing_secret: str = Field(
+        default="",
+        repr=False,
+        description="HMAC-SHA256 key that signs local-store URLs; left empty, development uses a fixed key",
+    )
+
+    s3_bucket: str = "storyscape-media"
+    s3_region: str = "us-east-1"
+    s3_endpoint_url: str | None = Field(default=None, description="Only for S3-compatible servers (MiniStack)")
+    s3_access_key_id: str = Field(default="", repr=False, description="Empty: the default AWS credential chain")
+    s3_secret_access_key: str = Field(default="", repr=False)
+    s3_create_bucket: bool = Field(default=False, description="Create the bucket at start-up if it is missing")
+    s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
+    s3_max_attempts: int = Field(default=3, ge=1, le=10, description="Tries per S3 request, first one included")
+
+    def secret_fields(self) -> tuple[str, ...]:
+        return (*super().secret_fields(), "url_signing_secret", "s3_access_key_id", "s3_secret_access_key")
+
+    @model_validator(mode="after")
+    def _check_store_settings(self) -> Settings:
+        if bool(self.s3_access_key_id) != bool(self.s3_secret_access_key):
+            raise ValueError("set both s3_access_key_id and s3_secret_access_key, or neither")
+        if self.environment == "development":
+            self.url_signing_secret = self.url_signing_secret or DEVELOPMENT_SIGNING_SECRET
+            return self
+        if self.object_store != "local":
+            return self
+        # An empty or short key would let anyone forge links to every object.
+        if len(self.url_signing_secret) < MIN_SIGNING_SECRET_LENGTH:
+            raise ValueError(f"url_signing_secret must be at least {MIN_SIGNING_SECRET_LENGTH} characters")
+        return self
