@@ -1,0 +1,53 @@
+"""The real neighbours of story-service, on loopback: history-service (SQLite) and hindi-llm-service (tiny Llama)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from history_service.main import create_app as create_history_app
+from history_service.settings import Settings as HistorySettings
+from hindi_llm_service.main import create_app as create_llm_app
+from hindi_llm_service.settings import Settings as LlmSettings
+from storyscape_common.testing import LiveServer, TestKeys
+
+from story_service.main import create_app as create_story_app
+from story_service.settings import Settings as StorySettings
+
+TINY_MODEL = "tiny-llama"
+
+
+def wait_ready(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} not ready")
+
+
+def history_server(keys: TestKeys, directory: Path) -> LiveServer:
+    settings = HistorySettings(environment="test", internal_public_key=keys.public_pem,
+                               database_url=f"sqlite:///{directory / 'history.db'}")
+    return LiveServer(create_history_app(settings))
+
+
+def llm_server(keys: TestKeys, model_dir: Path) -> tuple[LiveServer, Any]:
+    settings = LlmSettings(environment="test", internal_public_key=keys.public_pem, model_path=model_dir,
+                           model_name=TINY_MODEL, torch_threads=1, max_concurrent=2)
+    app = create_llm_app(settings)
+    return LiveServer(app), app
+
+
+def story_server(keys: TestKeys, *, history_url: str, llm_url: str, **overrides: Any) -> LiveServer:
+    values: dict[str, Any] = {
+        "environment": "test", "internal_public_key": keys.public_pem, "internal_signing_key": keys.private_pem,
+        "history_url": history_url, "hindi_llm_url": f"{llm_url}/v1", "hindi_model": TINY_MODEL,
+        "local_english_model": TINY_MODEL, "max_story_tokens": 24, "temperature": 1.0, "save_attempts": 2,
+    }
+    return LiveServer(create_story_app(StorySettings(**(values | overrides))))
