@@ -54,3 +54,6 @@ bench: setup
 
 clean-state:
 	rm -rf .data
+
+train: setup
+	$(PY) -m training pipeline --config training/configs/cpu-smollm2.yaml

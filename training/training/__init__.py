@@ -1,0 +1,1 @@
+"""StoryScape training: build a Hindi story corpus, prepare a curriculum, fine-tune a LoRA adapter, evaluate, export."""

@@ -1,0 +1,1 @@
+"""Corpus I/O, cleaning, language check, deduplication, complexity scoring, splitting and the dataset card."""

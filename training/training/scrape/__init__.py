@@ -1,0 +1,1 @@
+"""Polite scraper for public-domain story sites: robots.txt, per-host rate limit, resumable state."""
