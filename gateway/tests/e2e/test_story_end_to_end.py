@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from storyscape_common.devstack import SERVICES, DevStack, StackConfig
 from storyscape_common.sse import ServerSentEvent, iter_events
 from storyscape_common.testing import free_port

@@ -1,0 +1,1 @@
+"""StoryScape gateway: the only public entry to the services."""

@@ -1,0 +1,83 @@
+"""Firebase ID-token verification with firebase-admin, off the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import firebase_admin  # type: ignore[import-untyped]
+from firebase_admin import auth  # type: ignore[import-untyped]
+from google.auth.credentials import AnonymousCredentials
+
+from gateway.settings import EMULATOR_HOST_VARIABLE, Settings
+from storyscape_common.errors import ApiError
+
+logger = logging.getLogger("gateway.firebase")
+
+# Real ID tokens are about 1 KB; custom claims are capped at 1000 bytes. Anything far larger is not one.
+MAX_TOKEN_LENGTH = 8192
+BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+@dataclass(frozen=True)
+class FirebaseUser:
+    """A user whose Firebase ID token the SDK verified."""
+
+    uid: str
+    claims: dict[str, Any]
+
+
+def unauthenticated(message: str) -> ApiError:
+    return ApiError(401, "unauthenticated", message, headers=BEARER_CHALLENGE)
+
+
+class FirebaseVerifier:
+    """Owns one firebase-admin app and verifies ID tokens with it."""
+
+    def __init__(self, *, settings: Settings) -> None:
+        if settings.firebase_auth_emulator_host:
+            # The SDK reads only the process environment; Settings has already refused non-demo projects.
+            os.environ.setdefault(EMULATOR_HOST_VARIABLE, settings.firebase_auth_emulator_host)
+        # Verification needs only Google's public certs. Anonymous credentials never fetch anything, where
+        # the default (Application Default Credentials) probes the metadata server and stalls offline.
+        self.app = firebase_admin.initialize_app(
+            AnonymousCredentials(),
+            {"projectId": settings.firebase_project_id, "httpTimeout": settings.firebase_http_timeout_seconds},
+            name=f"gateway-{uuid.uuid4().hex}",
+        )
+        self.clock_skew_seconds = settings.firebase_clock_skew_seconds
+
+    def verify_blocking(self, token: str) -> FirebaseUser:
+        """Check signature, expiry, audience, issuer and subject; raise a 401 ApiError if any fails."""
+        try:
+            claims = auth.verify_id_token(token, app=self.app, clock_skew_seconds=self.clock_skew_seconds)
+        except auth.CertificateFetchError as exc:
+            logger.warning("could not fetch Firebase certificates", extra={"fields": {"error": str(exc)}})
+            raise ApiError(503, "upstream_unavailable", "cannot verify tokens right now") from exc
+        except (auth.InvalidIdTokenError, ValueError) as exc:
+            raise unauthenticated("invalid or expired ID token") from exc
+        except Exception as exc:
+            logger.warning("ID token refused by an unexpected check", extra={"fields": {"error": type(exc).__name__}})
+            raise unauthenticated("invalid ID token") from exc
+        return FirebaseUser(uid=str(claims["uid"]), claims=dict(claims))
+
+    async def verify(self, token: str) -> FirebaseUser:
+        """The same check, run in a thread: the SDK blocks (and may fetch certificates)."""
+        if not token or len(token) > MAX_TOKEN_LENGTH:
+            raise unauthenticated("invalid ID token")
+        return await asyncio.to_thread(self.verify_blocking, token)
+
+    def close(self) -> None:
+        firebase_admin.delete_app(self.app)
+
+
+def bearer_token(authorization: str | None) -> str:
+    """The token from an `Authorization: Bearer …` header, or a 401."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise unauthenticated("missing bearer token")
+    return token.strip()
