@@ -33,7 +33,7 @@ $(VENV)/.installed: $(foreach p,$(PACKAGES),$(p)/pyproject.toml) requirements-de
 	bash media-service/scripts/ensure_ministack.sh
 	touch $@
 
-$(MODEL_DIR)/config.json: $(VENV)/.installed
+$(MODEL_DIR)/config.json: | $(VENV)/.installed
 	$(PY) -m hindi_llm_service.prepare_model --out $(MODEL_DIR)
 
 setup: $(VENV)/.installed .tools/firebase/.installed .tools/ministack-venv/.installed $(MODEL_DIR)/config.json

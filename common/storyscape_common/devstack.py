@@ -167,7 +167,9 @@ def main() -> None:
     args = parser.parse_args()
     config = StackConfig(root=args.root.resolve(), state_dir=args.state_dir.resolve())
     stack = DevStack(config)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    # Ctrl-C and SIGTERM both stop the stack, even when started from a shell that ignores SIGINT for background jobs.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     started = time.monotonic()
     print("starting the Firebase Auth emulator and six services…", flush=True)
     stack.start()
