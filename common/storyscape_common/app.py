@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+import uvicorn
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
@@ -94,3 +95,9 @@ def create_service_app(
     app.add_middleware(MetricsMiddleware, registry=app.state.metrics_registry, service=settings.service_name)
     app.add_middleware(RequestContextMiddleware)
     return app
+
+
+def serve(factory: str, settings: ServiceSettings) -> None:
+    """Run `module:create_app` under uvicorn on the settings' host and port (`python -m <module>`)."""
+    # log_config=None keeps uvicorn from replacing our JSON logging; we log requests ourselves.
+    uvicorn.run(factory, factory=True, host=settings.host, port=settings.port, log_config=None, access_log=False)

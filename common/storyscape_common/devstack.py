@@ -67,7 +67,7 @@ class DevStack:
 
     def service_env(self, spec: ServiceSpec, public_key: Path, private_key: Path) -> dict[str, str]:
         cfg, p = self.config, spec.env_prefix
-        env = {f"{p}ENVIRONMENT": "development", f"{p}PORT": str(cfg.ports[spec.name]),
+        env = {f"{p}ENVIRONMENT": "development", f"{p}HOST": "127.0.0.1", f"{p}PORT": str(cfg.ports[spec.name]),
                f"{p}INTERNAL_PUBLIC_KEY_FILE": str(public_key)}
         data = cfg.state_dir / "data"
         if spec.name == "gateway":
@@ -112,8 +112,7 @@ class DevStack:
         try:
             self.start_emulator()
             for spec in SERVICES:
-                command = [sys.executable, "-m", "uvicorn", "--factory", f"{spec.module}.main:create_app",
-                           "--host", "127.0.0.1", "--port", str(self.config.ports[spec.name]), "--no-access-log"]
+                command = [sys.executable, "-m", spec.module]
                 self.spawn(spec.name, command, self.service_env(spec, public_key, private_key), self.config.root)
             self.wait_ready(timeout=timeout)
         except BaseException:

@@ -23,11 +23,13 @@ class ServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_nested_delimiter="__")
 
-    service_name: str = "service"
-    environment: Environment = "development"
-    host: str = "127.0.0.1"
-    port: int = 8000
-    log_level: str = "INFO"
+    service_name: str = Field(default="service", description="This service's name; internal tokens must be addressed to it")
+    environment: Environment = Field(
+        default="development", description="development | test | production (production hides /docs, refuses placeholders)"
+    )
+    host: str = Field(default="127.0.0.1", description="Listen address of `python -m <module>`")
+    port: int = Field(default=8000, description="Listen port of `python -m <module>`")
+    log_level: str = Field(default="INFO", description="Log level of the JSON logs")
     internal_public_key: str = Field(default="", description="PEM Ed25519 public key that verifies internal tokens")
     internal_public_key_file: str = Field(default="", description="Path to that PEM, if not given inline")
 

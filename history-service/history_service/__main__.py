@@ -1,0 +1,8 @@
+"""`python -m history_service`: serve the app on the host and port from its settings."""
+
+from storyscape_common.app import serve
+
+from history_service.settings import Settings
+
+if __name__ == "__main__":
+    serve("history_service.main:create_app", Settings())
