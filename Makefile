@@ -8,8 +8,8 @@ PIP         := $(PY) -m pip
 TORCH       := torch==2.13.0
 FIREBASE_TOOLS := firebase-tools@15.34.2
 MODEL_DIR   := .models/smollm2-135m-instruct
-PACKAGES    := common gateway story-service media-service prompt-service history-service hindi-llm-service training
-SERVICE_TEST_DIRS := common history-service prompt-service media-service hindi-llm-service story-service gateway training
+PACKAGES    := common gateway story-service media-service prompt-service history-service hindi-llm-service training deploy
+SERVICE_TEST_DIRS := common history-service prompt-service media-service hindi-llm-service story-service gateway training deploy
 
 .PHONY: run test setup lint bench train clean-state
 .DEFAULT_GOAL := run
@@ -33,10 +33,14 @@ $(VENV)/.installed: $(foreach p,$(PACKAGES),$(p)/pyproject.toml) requirements-de
 	bash media-service/scripts/ensure_ministack.sh
 	touch $@
 
+.tools/checkov-venv/.installed:
+	bash deploy/scripts/ensure_checkov.sh
+	touch $@
+
 $(MODEL_DIR)/config.json: | $(VENV)/.installed
 	$(PY) -m hindi_llm_service.prepare_model --out $(MODEL_DIR)
 
-setup: $(VENV)/.installed .tools/firebase/.installed .tools/ministack-venv/.installed $(MODEL_DIR)/config.json
+setup: $(VENV)/.installed .tools/firebase/.installed .tools/ministack-venv/.installed .tools/checkov-venv/.installed $(MODEL_DIR)/config.json
 
 run: setup
 	$(PY) -m storyscape_common.devstack --state-dir .data

@@ -1,0 +1,47 @@
+# Values of the OpenAI key and the internal signing key never pass through Terraform (nor its state):
+# the secrets are created empty and filled once with `aws secretsmanager put-secret-value` (README.md).
+
+resource "aws_secretsmanager_secret" "openai_api_key" {
+  #checkov:skip=CKV2_AWS_57:OpenAI keys are issued in OpenAI's dashboard, not by a Lambda; rotate by hand (README.md).
+  name                    = "${local.name}/story-service/openai-api-key"
+  description             = "OpenAI API key; injected into story-service only, as STORY_OPENAI_API_KEY"
+  kms_key_id              = aws_kms_key.main.arn
+  recovery_window_in_days = var.secret_recovery_window_days
+}
+
+resource "aws_secretsmanager_secret" "internal_signing_key" {
+  #checkov:skip=CKV2_AWS_57:Rotating the private key means deploying its public half to every service together; done by hand (README.md).
+  name                    = "${local.name}/internal-signing-key"
+  description             = "PEM Ed25519 private key that signs internal tokens; injected into the gateway and story-service"
+  kms_key_id              = aws_kms_key.main.arn
+  recovery_window_in_days = var.secret_recovery_window_days
+}
+
+# The Redis auth token is the one secret Terraform must know (ElastiCache takes it as an argument), so it
+# lands in state. Generated once by Secrets Manager and pinned in terraform_data, which needs no extra
+# provider; rotate with `terraform apply -replace=terraform_data.redis_auth_token`.
+data "aws_secretsmanager_random_password" "redis_auth_token" {
+  password_length     = 64
+  exclude_punctuation = true
+}
+
+resource "terraform_data" "redis_auth_token" {
+  input = sensitive(data.aws_secretsmanager_random_password.redis_auth_token.random_password)
+
+  lifecycle {
+    ignore_changes = [input]
+  }
+}
+
+resource "aws_secretsmanager_secret" "redis_url" {
+  #checkov:skip=CKV2_AWS_57:The token is rotated by Terraform (replace terraform_data.redis_auth_token), which updates ElastiCache and this secret together.
+  name                    = "${local.name}/gateway/redis-url"
+  description             = "rediss:// URL with the auth token; injected into the gateway only, as GATEWAY_REDIS_URL"
+  kms_key_id              = aws_kms_key.main.arn
+  recovery_window_in_days = var.secret_recovery_window_days
+}
+
+resource "aws_secretsmanager_secret_version" "redis_url" {
+  secret_id     = aws_secretsmanager_secret.redis_url.id
+  secret_string = "rediss://:${terraform_data.redis_auth_token.output}@${aws_elasticache_replication_group.redis.primary_endpoint_address}:6379/0"
+}
