@@ -57,8 +57,12 @@ def build_tiny_tokenizer() -> Any:
     )
 
 
-def build_tiny_llama(directory: Path, *, seed: int = 0) -> Path:
-    """Write a random 2-layer Llama (hidden size 64) and its tokenizer to `directory`; returns `directory`."""
+def build_tiny_llama(directory: Path, *, seed: int = 0, endless: bool = False) -> Path:
+    """Write a random 2-layer Llama (hidden size 64) and its tokenizer to `directory`; returns `directory`.
+
+    `endless` pins the end-of-turn logit to 0, which random logits beat: greedy decoding then runs until
+    max_tokens or a stop string, so tests control exactly where an answer ends.
+    """
     import torch
     from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM
 
@@ -78,6 +82,9 @@ def build_tiny_llama(directory: Path, *, seed: int = 0) -> Path:
         pad_token_id=eos_id,
     )
     model = LlamaForCausalLM(config)
+    if endless:
+        with torch.no_grad():
+            model.lm_head.weight[eos_id].zero_()
     model.generation_config = GenerationConfig(bos_token_id=bos_id, eos_token_id=eos_id, pad_token_id=eos_id)
     directory.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(str(directory))

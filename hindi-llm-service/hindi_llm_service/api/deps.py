@@ -1,0 +1,24 @@
+"""Typed dependencies for this service's endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from hindi_llm_service.engine.base import ChatEngine
+from hindi_llm_service.settings import Settings
+
+
+def current_engine(request: Request) -> ChatEngine:
+    engine: ChatEngine = request.app.state.engine
+    return engine
+
+
+def current_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+Engine = Annotated[ChatEngine, Depends(current_engine)]
+ServiceSettings = Annotated[Settings, Depends(current_settings)]
