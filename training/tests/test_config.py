@@ -28,9 +28,11 @@ def test_cpu_config_is_a_small_hindi_qlora_run() -> None:
     assert config.data.language == "hi"
     assert config.model.base.endswith(".models/smollm2-135m-instruct")
     assert (config.model.quantization, config.model.compute_dtype, config.model.lora.r) == ("nf4", "float32", 8)
+    # A few CPU steps per stage: the fresh adapter takes the biggest steps, later stages refine it.
     rates = [stage.learning_rate for stage in config.stages]
-    assert rates[0] < rates[1] and rates[0] < rates[2]
-    assert all(stage.max_length <= 512 for stage in config.stages)
+    assert rates == sorted(rates, reverse=True)
+    # SmolLM2 spends ~450 tokens on the Hindi prompt: the window must leave room for the story, and stay small.
+    assert all(576 <= stage.max_length <= 768 and stage.max_examples for stage in config.stages)
     assert config.scrape is not None and config.synthetic is not None
 
 

@@ -81,6 +81,10 @@ class ModelConfig(StrictModel):
     quantization: Literal["nf4", "none"] = "nf4"
     compute_dtype: Literal["float32", "bfloat16", "float16"] = "float32"
     lora: LoraConfig = Field(default_factory=LoraConfig)
+    # The Hugging Face id written into the exported adapter and manifest; defaults to `base` (or its folder name).
+    base_id: str | None = None
+    # Trades compute for memory: recompute activations in the backward pass (long sequences on a GPU).
+    gradient_checkpointing: bool = False
 
     @field_validator("base")
     @classmethod
@@ -100,12 +104,19 @@ class StageConfig(StrictModel):
     grad_accum: int = Field(1, ge=1)
     # Caps the examples a stage sees (time budget on CPU); null = the whole stage file.
     max_examples: int | None = Field(None, ge=1)
+    warmup_ratio: float = Field(0.1, ge=0, lt=1)
+    max_grad_norm: float = Field(1.0, gt=0)
+    # A resumable checkpoint every this many optimizer steps (and always at the stage's end).
+    save_every_steps: int = Field(20, ge=1)
 
 
 class EvaluateConfig(StrictModel):
     max_new_tokens: int = Field(128, ge=1)
     num_samples: int = Field(8, ge=1)
     temperature: float = Field(0.0, ge=0)
+    batch_size: int = Field(4, ge=1)
+    # Token window for held-out perplexity; null = the last stage's max_length.
+    max_length: int | None = Field(None, ge=16)
 
 
 class ExportConfig(StrictModel):
