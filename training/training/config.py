@@ -195,6 +195,8 @@ class TrainingConfig(StrictModel):
         names = [stage.name for stage in self.stages]
         if len(names) != 3 or len(set(names)) != 3:
             raise ValueError("stages must list exactly three stages with distinct names")
+        if self.stages[0].learning_rate >= min(stage.learning_rate for stage in self.stages[1:]):
+            raise ValueError("stage 1 must have the lowest learning rate (the curriculum starts gently)")
         return self
 
     @property
