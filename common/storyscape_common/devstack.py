@@ -151,7 +151,7 @@ class DevStack:
                 process.wait()
         self.processes.clear()
 
-    def __enter__(self) -> "DevStack":
+    def __enter__(self) -> DevStack:
         self.start()
         return self
 

@@ -34,7 +34,7 @@ class ServiceSettings(BaseSettings):
     internal_public_key_file: str = Field(default="", description="Path to that PEM, if not given inline")
 
     @model_validator(mode="after")
-    def _refuse_placeholder_secrets(self) -> "ServiceSettings":
+    def _refuse_placeholder_secrets(self) -> ServiceSettings:
         if self.environment == "development":
             return self
         for name in self.secret_fields():

@@ -93,7 +93,7 @@ def accepted_checks() -> set[str]:
     lines = CHECKOV_CONFIG.read_text(encoding="utf-8").splitlines()
     start = lines.index("skip-check:")
     ids = set()
-    for previous, line in zip(lines[start:], lines[start + 1:]):
+    for previous, line in zip(lines[start:], lines[start + 1:], strict=False):
         match = re.fullmatch(r"\s+- (CKV2?_[A-Z]+_\d+)", line)
         if match:
             assert previous.strip().startswith("#"), f"{match.group(1)} has no reason above it"

@@ -1,8 +1,7 @@
 """`python -m gateway`: serve the app on the host and port from its settings."""
 
-from storyscape_common.app import serve
-
 from gateway.settings import Settings
+from storyscape_common.app import serve
 
 if __name__ == "__main__":
     serve("gateway.main:create_app", Settings())

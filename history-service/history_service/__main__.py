@@ -1,8 +1,7 @@
 """`python -m history_service`: serve the app on the host and port from its settings."""
 
-from storyscape_common.app import serve
-
 from history_service.settings import Settings
+from storyscape_common.app import serve
 
 if __name__ == "__main__":
     serve("history_service.main:create_app", Settings())

@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI
-from storyscape_common.app import create_service_app
-from storyscape_common.db import check_database, create_engine, run_migrations, session_factory
 
 from history_service.api import internal, stories
 from history_service.settings import Settings
+from storyscape_common.app import create_service_app
+from storyscape_common.db import check_database, create_engine, run_migrations, session_factory
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

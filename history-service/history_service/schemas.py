@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
+
 from storyscape_common.catalog import AgeGroup, Language
 
 Mode = Literal["prompt", "image_prompt"]

@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from storyscape_common.errors import ApiError, not_found
 
 from history_service.cursor import Cursor, decode_cursor, encode_cursor
 from history_service.grouping import group_in_order, group_key, group_label
 from history_service.models import StoryRow
 from history_service.repository import StoryRepository
 from history_service.schemas import Story, StoryCreate, StoryGroup, StoryPage
+from storyscape_common.errors import ApiError, not_found
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
 _ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-]+(/[A-Za-z0-9_+\-]+)*$")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from storyscape_common.testing import LiveServer, TestKeys, new_test_keys, postgres_database
 
 from history_service.main import create_app
 from history_service.settings import Settings
+from storyscape_common.testing import LiveServer, TestKeys, new_test_keys, postgres_database
 from tests.utils.api import HistoryCaller
 from tests.utils.clock import AdjustableClock
 

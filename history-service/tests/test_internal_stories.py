@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
+
 from storyscape_common.clients.history import HistoryClient
 from storyscape_common.errors import ApiError
 from storyscape_common.testing import LiveServer, TestKeys
-
 from tests.utils.api import HistoryCaller, story_fields
 
 

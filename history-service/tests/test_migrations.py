@@ -15,11 +15,11 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection
-from storyscape_common.db import create_engine, run_migrations
-from storyscape_common.testing import POSTGRES_ADMIN_DSN, LiveServer, new_test_keys, postgres_database
 
 from history_service.main import MIGRATIONS, create_app
 from history_service.settings import Settings
+from storyscape_common.db import create_engine, run_migrations
+from storyscape_common.testing import POSTGRES_ADMIN_DSN, LiveServer, new_test_keys, postgres_database
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
 

@@ -6,11 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from storyscape_common.app import create_service_app
 
 from media_service.api import objects
 from media_service.settings import Settings
 from media_service.storage import ObjectStore, create_object_store
+from storyscape_common.app import create_service_app
 
 DESCRIPTION = "Illustrations, narration audio and uploaded images, kept in an object store (S3 or a local directory)."
 

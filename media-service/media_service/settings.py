@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
+
 from storyscape_common.settings import ServiceSettings
 
 MIN_SIGNING_SECRET_LENGTH = 32

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import aioboto3
 import pytest
-from storyscape_common.testing import LiveServer, TestKeys, free_port, new_test_keys
 
 from media_service.main import create_app
 from media_service.settings import Settings
 from media_service.storage import ObjectStore, S3ObjectStore, create_object_store, s3_location
+from storyscape_common.testing import LiveServer, TestKeys, free_port, new_test_keys
 from tests.utils.live import LocalMediaServer
 from tests.utils.ministack import MiniStackServer, S3Credentials, ensure_ministack
 from tests.utils.settings import local_settings, s3_settings

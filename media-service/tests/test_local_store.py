@@ -6,11 +6,11 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from storyscape_common.testing import TestKeys
 
 from media_service.settings import Settings
 from media_service.storage import LocalObjectStore, create_object_store
 from media_service.storage.errors import ObjectKeyConflict, ObjectStoreUnavailable
+from storyscape_common.testing import TestKeys
 from tests.utils.settings import local_settings
 
 

@@ -9,10 +9,10 @@ from dataclasses import replace
 
 import aioboto3
 import pytest
-from storyscape_common.testing import TestKeys, free_port
 
 from media_service.storage import S3Location, S3ObjectStore, s3_location
 from media_service.storage.errors import ObjectStoreAccessDenied, ObjectStoreUnavailable
+from storyscape_common.testing import TestKeys, free_port
 from tests.utils.ministack import S3Credentials
 from tests.utils.settings import s3_settings
 

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from storyscape_common.testing import TestKeys
 
 from media_service.settings import Settings
+from storyscape_common.testing import TestKeys
 
 
 def production(keys: TestKeys, **values: Any) -> Settings:

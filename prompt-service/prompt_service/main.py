@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from storyscape_common.app import create_service_app
 
 from prompt_service.api import catalog
 from prompt_service.settings import Settings
+from storyscape_common.app import create_service_app
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

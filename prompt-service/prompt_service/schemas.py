@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
+
 from storyscape_common.catalog import AgeGroup, Language
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from storyscape_common.catalog import AGE_GROUPS, BUILT_IN_GENRES, LANGUAGES
-
 from prompt_service.schemas import AgeGroupEntry, Catalog, GenreEntry, Labels, LanguageEntry
+from storyscape_common.catalog import AGE_GROUPS, BUILT_IN_GENRES, LANGUAGES
 
 
 def age_group_labels(age_group: str) -> Labels:

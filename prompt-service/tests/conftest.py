@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from storyscape_common.testing import LiveServer, TestKeys, new_test_keys
 
 from prompt_service.main import create_app
 from prompt_service.settings import Settings
+from storyscape_common.testing import LiveServer, TestKeys, new_test_keys
 
 
 @pytest.fixture(scope="session")

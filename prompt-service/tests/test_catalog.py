@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import httpx
+
 from storyscape_common.testing import TestKeys
 
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")

@@ -8,12 +8,12 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
-from storyscape_common.app import create_service_app
-from storyscape_common.clients.history import HistoryClient
-from storyscape_common.internal_auth import InternalTokenSigner
 from story_service.api import stories
 from story_service.providers import ModelRouter
 from story_service.settings import Settings
+from storyscape_common.app import create_service_app
+from storyscape_common.clients.history import HistoryClient
+from storyscape_common.internal_auth import InternalTokenSigner
 
 
 async def history_reachable(app: FastAPI) -> None:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import httpx
 from openai import AsyncOpenAI
 
-from storyscape_common.internal_auth import InternalTokenSigner
 from story_service.settings import Settings
+from storyscape_common.internal_auth import InternalTokenSigner
 
 HINDI_LLM_AUDIENCE = "hindi-llm-service"
 

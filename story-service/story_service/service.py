@@ -13,15 +13,15 @@ from typing import Any
 import httpx
 import openai
 
+from story_service.providers import ChatRoute, ModelRouter
+from story_service.schemas import StoryRequest, StoryStarted
+from story_service.settings import Settings
+from story_service.titles import derive_title
 from storyscape_common.clients.history import HistoryClient
 from storyscape_common.errors import ApiError
 from storyscape_common.internal_auth import InternalTokenSigner
 from storyscape_common.sse import encode_event
 from storyscape_common.story_prompts import max_tokens_for, story_messages
-from story_service.providers import ChatRoute, ModelRouter
-from story_service.schemas import StoryRequest, StoryStarted
-from story_service.settings import Settings
-from story_service.titles import derive_title
 
 logger = logging.getLogger("story_service.saga")
 UNTITLED = {"en": "A new story", "hi": "नई कहानी"}

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+
 from storyscape_common.testing import LiveServer, TestKeys, new_test_keys
 from storyscape_common.tiny_llama import build_tiny_llama
-
 from tests.utils.stack import history_server, llm_server, story_server, wait_ready
 
 

@@ -8,18 +8,17 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 import httpx
+
 from storyscape_common.sse import iter_events
-from storyscape_common.testing import LiveServer, TestKeys
-
-from tests.conftest import Neighbours
 from storyscape_common.story_prompts import max_tokens_for
-
+from storyscape_common.testing import LiveServer, TestKeys
+from tests.conftest import Neighbours
 from tests.utils.sse_client import collect_story, user_headers
 
 
-async def wait_until_quiet(neighbours: Neighbours, *, quiet_for: float = 1.0, timeout: float = 20.0) -> int:
+async def wait_until_quiet(neighbours: Neighbours, *, quiet_for: float = 1.0, give_up_after: float = 20.0) -> int:
     """Wait until the engine's token counter stops moving; return the count."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + give_up_after
     last, last_change = neighbours.tokens_generated(), time.monotonic()
     while time.monotonic() < deadline:
         await asyncio.sleep(0.1)

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 from storyscape_common.testing import LiveServer, TestKeys, free_port
-
 from tests.conftest import Neighbours
 from tests.utils.sse_client import collect_story
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import httpx
-from storyscape_common.testing import LiveServer, TestKeys
 
+from storyscape_common.testing import LiveServer, TestKeys
 from tests.conftest import Neighbours
 from tests.utils.sse_client import collect_story, story_text, user_headers
 from tests.utils.stack import TINY_MODEL

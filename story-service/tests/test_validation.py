@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from storyscape_common.testing import LiveServer, TestKeys
 
+from storyscape_common.testing import LiveServer, TestKeys
 from tests.conftest import Neighbours
 from tests.utils.sse_client import user_headers
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from storyscape_common.tiny_llama import build_tiny_llama
 
+from storyscape_common.tiny_llama import build_tiny_llama
 from tests.utils.pipeline import StageStarts, pipeline_config, train_with_starts
 from training.config import TrainingConfig
 from training.dataset.prepare import run_prepare

@@ -10,16 +10,16 @@ from typing import cast
 import httpx
 import pytest
 import torch
-from hindi_llm_service.main import create_app
-from hindi_llm_service.settings import Settings
 from openai import AsyncOpenAI
 from openai.types.chat import ChatCompletionMessageParam
 from peft import PeftModel
 from safetensors.torch import load_file
-from storyscape_common.story_prompts import story_messages
-from storyscape_common.testing import LiveServer, new_test_keys
 from transformers import AutoModelForCausalLM, AutoTokenizer
 
+from hindi_llm_service.main import create_app
+from hindi_llm_service.settings import Settings
+from storyscape_common.story_prompts import story_messages
+from storyscape_common.testing import LiveServer, new_test_keys
 from tests.conftest import PipelineRun
 from tests.utils.pipeline import adapter_tensors, same_tensors
 from training.export import MANIFEST, run_export, vllm_max_lora_rank

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from storyscape_common.testing import LiveServer
 
+from storyscape_common.testing import LiveServer
 from tests.utils.corpus import seed_stories, tiny_config
 from tests.utils.story_site import NOISE, StorySite, story_site_app
 from training.config import TrainingConfig
@@ -22,7 +22,7 @@ SLUGS = ("fox", "moon", "river", "broken", "private-garden", "stray", "target")
 
 @pytest.fixture
 def site() -> Iterator[tuple[StorySite, str]]:
-    stories = {slug: (story["title"], story["text"]) for slug, story in zip(SLUGS, seed_stories("hi_part_c.jsonl", 7))}
+    stories = {slug: (story["title"], story["text"]) for slug, story in zip(SLUGS, seed_stories("hi_part_c.jsonl", 7), strict=False)}
     site = StorySite(stories=stories)
     with LiveServer(story_site_app(site)) as server:  # type: ignore[arg-type]
         yield site, server.url
@@ -54,7 +54,7 @@ async def test_first_crawl_stores_stories_and_respects_the_site(tmp_path: Path, 
     }
     records = read_jsonl(tmp_path / "scraped.jsonl")
     assert [r["source"] for r in records] == [f"{url}/stories/{slug}" for slug in ("fox", "moon", "river")]
-    for record, slug in zip(records, ("fox", "moon", "river")):
+    for record, slug in zip(records, ("fox", "moon", "river"), strict=False):
         title, text = pages.stories[slug]
         assert record["title"] == title
         assert record["text"] == text

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from storyscape_common.story_prompts import max_tokens_for, story_messages
 from storyscape_common.testing import LiveServer
-
 from tests.utils.chat_server import ChatServerLog, chat_completions_app
 from tests.utils.corpus import tiny_config
 from training.config import TrainingConfig

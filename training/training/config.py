@@ -15,6 +15,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
 from storyscape_common.catalog import AGE_GROUPS
 
 Language = Literal["en", "hi"]

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from openai import AsyncOpenAI, OpenAIError
+
 from storyscape_common.catalog import genre_label
 from storyscape_common.story_prompts import max_tokens_for, story_messages
-
 from training.config import SyntheticConfig, TrainingConfig
 from training.dataset.corpus import Record, append_jsonl, record_ids
 

@@ -8,11 +8,11 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Header, Request
+
+from history_service.service import resolve_timezone
 from storyscape_common.deps import CurrentIdentity
 from storyscape_common.errors import ApiError
 from storyscape_common.internal_auth import Identity
-
-from history_service.service import resolve_timezone
 
 STORY_SERVICE_ISSUER = "storyscape:story-service"
 

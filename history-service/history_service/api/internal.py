@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from storyscape_common.db import SessionDep
 
 from history_service import service
 from history_service.api.deps import Now, StoryServiceIdentity
 from history_service.schemas import Story, StoryCreate
+from storyscape_common.db import SessionDep
 
 router = APIRouter(prefix="/internal", tags=["internal"])
 

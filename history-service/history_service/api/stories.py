@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from storyscape_common.db import SessionDep
-from storyscape_common.deps import CurrentIdentity
 
 from history_service import service
 from history_service.api.deps import Now, ReaderTimezone
 from history_service.schemas import Story, StoryPage
+from storyscape_common.db import SessionDep
+from storyscape_common.deps import CurrentIdentity
 
 router = APIRouter(prefix="/v1/stories", tags=["stories"])
 

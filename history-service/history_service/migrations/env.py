@@ -6,10 +6,10 @@ import asyncio
 
 from alembic import context
 from sqlalchemy.engine import Connection
-from storyscape_common.db import async_database_url, create_engine
 
 from history_service.models import Base
 from history_service.settings import Settings
+from storyscape_common.db import async_database_url, create_engine
 
 target_metadata = Base.metadata
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+
 from storyscape_common.testing import TestKeys
 
 AUDIENCE = "history-service"

@@ -51,10 +51,10 @@ def validate_expiry(expires_in: int) -> int:
 class ObjectStore(ABC):
     """Keyed bytes with a content type, and time-limited URLs a client can fetch them from."""
 
-    async def start(self) -> None:
+    async def start(self) -> None:  # noqa: B027 - optional hook; most stores have nothing to open
         """Open connections or directories; called once when the app starts."""
 
-    async def close(self) -> None:
+    async def close(self) -> None:  # noqa: B027 - optional hook, like start()
         """Release what `start` opened."""
 
     @abstractmethod

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import httpx
-from storyscape_common.testing import LiveServer, TestKeys
 
 from media_service.main import create_app
 from media_service.settings import Settings
+from storyscape_common.testing import LiveServer, TestKeys
 from tests.utils.ministack import S3Credentials
 from tests.utils.settings import local_settings, s3_settings
 
@@ -24,7 +25,7 @@ async def test_ready_on_a_writable_local_directory(test_keys: TestKeys, media_di
     response = await readiness(local_settings(keys=test_keys, local_dir=media_dir))
     assert response.status_code == 200
     assert response.json()["checks"] == {"object_store": "ok"}
-    assert media_dir.is_dir()
+    assert await asyncio.to_thread(media_dir.is_dir)
 
 
 async def test_not_ready_when_the_local_directory_is_unusable(test_keys: TestKeys, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import aioboto3
 import httpx
+
 from storyscape_common.testing import free_port
 
 SERVICE_DIR = Path(__file__).resolve().parents[2]

@@ -6,9 +6,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from storyscape_common.testing import TestKeys
-
 from media_service.settings import Settings
+from storyscape_common.testing import TestKeys
 from tests.utils.ministack import S3Credentials
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
-from storyscape_common.deps import CurrentIdentity, RequestId
-from storyscape_common.sse import SSE_HEADERS, SSE_MEDIA_TYPE, with_keepalive
 from story_service.schemas import StoryRequest
 from story_service.service import StoryContext, story_stream
+from storyscape_common.deps import CurrentIdentity, RequestId
+from storyscape_common.sse import SSE_HEADERS, SSE_MEDIA_TYPE, with_keepalive
 
 router = APIRouter(prefix="/v1/stories", tags=["stories"])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+
 from storyscape_common.sse import ServerSentEvent, iter_events
 from storyscape_common.testing import TestKeys
 

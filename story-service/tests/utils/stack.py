@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from history_service.main import create_app as create_history_app
-from history_service.settings import Settings as HistorySettings
+
 from hindi_llm_service.main import create_app as create_llm_app
 from hindi_llm_service.settings import Settings as LlmSettings
-from storyscape_common.testing import LiveServer, TestKeys
-
+from history_service.main import create_app as create_history_app
+from history_service.settings import Settings as HistorySettings
 from story_service.main import create_app as create_story_app
 from story_service.settings import Settings as StorySettings
+from storyscape_common.testing import LiveServer, TestKeys
 
 TINY_MODEL = "tiny-llama"
 

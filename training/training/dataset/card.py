@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from storyscape_common.catalog import AGE_GROUPS
-
 from training.dataset.corpus import Record
 from training.dataset.text_units import words
 

@@ -40,7 +40,9 @@ def generation_metrics(generated: list[Generated], references: list[str], record
     }
 
 
-def score_model(model: Any, tokenizer: Any, config: TrainingConfig, *, held_out: list[Record], references: list[str]) -> tuple[dict[str, Any], list[str]]:
+def score_model(
+    model: Any, tokenizer: Any, config: TrainingConfig, *, held_out: list[Record], references: list[str]
+) -> tuple[dict[str, Any], list[str]]:
     """Perplexity on every held-out story, then generation metrics on the first `num_samples` of them."""
     settings, samples = config.evaluate, held_out[: config.evaluate.num_samples]
     window = settings.max_length or config.stages[-1].max_length

@@ -11,8 +11,8 @@ from statistics import fmean
 
 import sacrebleu
 from rouge_score import rouge_scorer
-from storyscape_common.story_prompts import WORD_BUDGETS
 
+from storyscape_common.story_prompts import WORD_BUDGETS
 from training.dataset.language import script_shares
 from training.dataset.text_units import words
 

@@ -19,7 +19,7 @@ class ScrapeState:
 
     @classmethod
     async def load(cls, path: Path) -> ScrapeState:
-        if not path.exists():
+        if not await asyncio.to_thread(path.exists):
             return cls(path, {})
         text = await asyncio.to_thread(path.read_text, encoding="utf-8")
         return cls(path, json.loads(text).get("pages", {}))

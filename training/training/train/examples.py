@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
-from storyscape_common.story_prompts import story_messages
 
+from storyscape_common.story_prompts import story_messages
 from training.dataset.corpus import Record
 
 IGNORE = -100
