@@ -45,13 +45,13 @@ setup: $(VENV)/.installed .tools/firebase/.installed .tools/ministack-venv/.inst
 run: setup
 	$(PY) -m storyscape_common.devstack --state-dir .data
 
-test: setup
+test: setup lint
 	@set -e; for d in $(SERVICE_TEST_DIRS); do \
 		echo "== $$d"; (cd $$d && ../$(PY) -m pytest -q -p no:cacheprovider); \
 	done
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check $(PACKAGES)
+	$(VENV)/bin/ruff check .
 
 bench: setup
 	$(PY) bench/bench_gateway.py
