@@ -12,13 +12,12 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 CHECKOV_CONFIG = REPO_ROOT / "deploy" / "terraform" / ".checkov.yaml"
 
 # Where an offline copy of the hashicorp/aws provider may lie, in `terraform init -plugin-dir` layout:
-# $TF_PLUGIN_DIR, Terraform's own implied local mirrors, and the folder our development machines use.
+# $TF_PLUGIN_DIR and Terraform's own implied local mirrors.
 PLUGIN_DIR_CANDIDATES = (
     os.environ.get("TF_PLUGIN_DIR", ""),
     str(Path.home() / ".terraform.d" / "plugins"),
     "/usr/local/share/terraform/plugins",
     "/usr/share/terraform/plugins",
-    "/opt/tf-plugins",
 )
 
 
