@@ -31,12 +31,12 @@ class ServerSentEvent:
 
 async def iter_events(lines: AsyncIterator[str]) -> AsyncIterator[ServerSentEvent]:
     """Parse SSE frames out of a stream of text lines (e.g. `httpx.Response.aiter_lines()`)."""
-    event, data = "message", []
+    event, data = "message", list[str]()
     async for line in lines:
         if line == "":
             if data:
                 yield ServerSentEvent(event, "\n".join(data))
-            event, data = "message", []
+            event, data = "message", list[str]()
         elif line.startswith(":"):
             continue
         else:

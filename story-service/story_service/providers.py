@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import cast
 
-import httpx
-from openai import AsyncOpenAI
+from openai import AsyncOpenAI, AsyncStream, Timeout
+from openai.types.chat import ChatCompletionChunk
 
 from story_service.settings import Settings
 from storyscape_common.internal_auth import InternalTokenSigner
@@ -30,10 +31,10 @@ class ChatRoute:
         if self.internal:
             token = signer.sign(user_id=user_id, audience=HINDI_LLM_AUDIENCE, request_id=request_id)
             headers["Authorization"] = f"Bearer {token}"
-        stream = await self.client.chat.completions.create(
+        stream = cast(AsyncStream[ChatCompletionChunk], await self.client.chat.completions.create(
             model=self.model, messages=messages, max_tokens=max_tokens, temperature=temperature,  # type: ignore[arg-type]
             top_p=top_p, stream=True, extra_headers=headers,
-        )
+        ))
         async with stream:
             async for chunk in stream:
                 for choice in chunk.choices:
@@ -45,7 +46,7 @@ class ModelRouter:
     """Builds the clients once and answers, per language, the routes to try in order (before the first token)."""
 
     def __init__(self, settings: Settings) -> None:
-        timeout = httpx.Timeout(connect=5.0, read=settings.token_timeout_seconds, write=30.0, pool=10.0)
+        timeout = Timeout(connect=5.0, read=settings.token_timeout_seconds, write=30.0, pool=10.0)
         # The local service authenticates each call with our internal token, so the client's own key is unused.
         local = AsyncOpenAI(base_url=settings.hindi_llm_url, api_key="internal-token-per-request",
                             timeout=timeout, max_retries=0)

@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
+import httpx
 from storyscape_common.testing import LiveServer, TestKeys, free_port
 from tests.conftest import Neighbours
+from tests.utils.broken_openai import broken_provider_app
 from tests.utils.sse_client import collect_story
 
 OPENAI_MODEL = "tiny-llama"  # the loopback "OpenAI" is hindi-llm-service, which speaks the same protocol
@@ -52,3 +54,18 @@ async def test_history_down_means_no_completed_event(
     names = [event.event for event in events]
     assert names[0] == "story.started" and names[-1] == "error" and "story.completed" not in names
     assert "could not be saved" in events[-1].json()["message"]
+
+
+async def test_a_provider_dying_mid_story_is_an_error_event_and_nothing_is_saved(
+        story_service_with: Callable[..., AbstractContextManager[LiveServer]], neighbours: Neighbours,
+        keys: TestKeys) -> None:
+    with LiveServer(broken_provider_app()) as provider, story_service_with(
+            openai_api_key="sk-test-flaky", openai_base_url=f"{provider.url}/v1", english_model="flaky") as server:
+        events = await collect_story(server.url, keys, user_id="mid-story")
+    names = [event.event for event in events]
+    assert names[:3] == ["story.started", "story.delta", "story.delta"] and names[-1] == "error", names
+    assert events[-1].json()["code"] == "upstream_unavailable"
+    async with httpx.AsyncClient() as client:
+        listed = await client.get(f"{neighbours.history.url}/v1/stories",
+                                  headers=keys.bearer(user_id="mid-story", audience="history-service"))
+    assert listed.json()["groups"] == []

@@ -39,7 +39,7 @@ def history_server(keys: TestKeys, directory: Path) -> LiveServer:
 
 def llm_server(keys: TestKeys, model_dir: Path) -> tuple[LiveServer, Any]:
     settings = LlmSettings(environment="test", internal_public_key=keys.public_pem, model_path=model_dir,
-                           model_name=TINY_MODEL, torch_threads=1, max_concurrent=2)
+                           model_name=TINY_MODEL, adapters={}, torch_threads=1, max_concurrent=2)
     app = create_llm_app(settings)
     return LiveServer(app), app
 
