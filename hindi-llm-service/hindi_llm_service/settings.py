@@ -12,6 +12,8 @@ from pydantic_settings import SettingsConfigDict
 from storyscape_common.settings import ServiceSettings
 
 ADAPTER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+# Our Hindi story adapter for the offline base model, trained and exported by training/ (`make train`).
+BUNDLED_ADAPTERS: dict[str, Path] = {"storyscape-hi": Path(__file__).resolve().parents[1] / "adapters" / "storyscape-hi"}
 
 
 class Settings(ServiceSettings):
@@ -27,7 +29,10 @@ class Settings(ServiceSettings):
     engine: Literal["transformers"] = "transformers"
     model_path: Path = Field(default=Path(".models/smollm2-135m-instruct"), description="Base model + tokenizer folder")
     model_name: str = Field(default="smollm2-135m-instruct", description="Model id clients send and /v1/models lists")
-    adapters: dict[str, Path] = Field(default_factory=dict, description="LoRA adapter name -> PEFT folder (env: JSON)")
+    adapters: dict[str, Path] = Field(
+        default_factory=lambda: dict(BUNDLED_ADAPTERS),
+        description="LoRA adapter name -> PEFT folder (env: JSON); defaults to the bundled `storyscape-hi`",
+    )
     max_concurrent: int = Field(default=4, ge=1, le=64, description="Generations advanced together, token by token")
     max_queued: int = Field(default=32, ge=0, le=1024, description="Requests that may wait for a slot; more get 503")
     default_max_tokens: int = Field(default=512, ge=1)

@@ -50,7 +50,7 @@ def test_paths_resolve_from_the_project_root_whatever_the_working_directory(
     monkeypatch.chdir(tmp_path)
     config = load_config(CONFIGS / "cpu-smollm2.yaml")
     assert config.data.sources[0] == PROJECT_ROOT / "training" / "data" / "seed" / "hi_part_a.jsonl"
-    assert config.export.out_dir == PROJECT_ROOT / ".models" / "adapters"
+    assert config.export.out_dir == PROJECT_ROOT / "hindi-llm-service" / "adapters"
 
 
 def test_a_config_outside_the_project_resolves_from_its_own_folder(tmp_path: Path) -> None:

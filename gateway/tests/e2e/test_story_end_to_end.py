@@ -80,6 +80,16 @@ async def test_a_user_streams_a_story_and_finds_it_in_history_and_nobody_else_ca
         assert (await client.get(f"/v1/stories/{story['id']}", headers=alice_auth)).status_code == 200
 
 
+async def test_hindi_stories_come_from_our_adapter(stack: StackConfig) -> None:
+    token = sign_up(stack)
+    async with httpx.AsyncClient(base_url=stack.url("gateway"), timeout=120) as client:
+        events = await stream_story(client, token, {"prompt": "एक छोटी चिड़िया जो उड़ना सीखती है", "language": "hi",
+                                                    "age_group": "3-5", "genres": ["nature"]})
+    assert events[0].event == "story.started" and events[0].json()["model"] == "storyscape-hi"
+    story = events[-1].json()["story"]
+    assert story["language"] == "hi" and story["text"]
+
+
 async def test_requests_without_a_valid_firebase_token_are_refused(stack: StackConfig) -> None:
     async with httpx.AsyncClient(base_url=stack.url("gateway"), timeout=30) as client:
         for headers in ({}, {"Authorization": "Bearer not-a-jwt"}):
