@@ -18,6 +18,16 @@ def is_placeholder(value: str) -> bool:
     return not lowered or any(lowered == m or lowered.startswith(m) for m in PLACEHOLDER_MARKERS)
 
 
+def pem_from(inline: str, path: str) -> str:
+    """A PEM given inline, else read from `path`; "" when neither is set."""
+    if inline:
+        return inline
+    if path:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    return ""
+
+
 class ServiceSettings(BaseSettings):
     """What every service needs: environment, listen address, internal identity, logging."""
 
@@ -51,13 +61,28 @@ class ServiceSettings(BaseSettings):
 
     def public_key_pem(self) -> str:
         """The internal-token public key, inline or read from its file."""
-        if self.internal_public_key:
-            return self.internal_public_key
-        if self.internal_public_key_file:
-            with open(self.internal_public_key_file, encoding="utf-8") as fh:
-                return fh.read()
-        return ""
+        return pem_from(self.internal_public_key, self.internal_public_key_file)
 
     @property
     def docs_enabled(self) -> bool:
         return self.environment != "production"
+
+
+class SignerSettings(ServiceSettings):
+    """Settings of a service that signs internal tokens for its calls (the gateway, story-service)."""
+
+    internal_signing_key: str = Field(default="", description="PEM Ed25519 private key that signs internal tokens")
+    internal_signing_key_file: str = Field(default="", description="Path to that PEM, if not given inline")
+
+    @model_validator(mode="after")
+    def _require_signing_key(self) -> SignerSettings:
+        if self.environment != "development" and not self.signing_key_pem():
+            raise ValueError("internal_signing_key (or internal_signing_key_file) is required outside development")
+        return self
+
+    def secret_fields(self) -> tuple[str, ...]:
+        return (*super().secret_fields(), "internal_signing_key")
+
+    def signing_key_pem(self) -> str:
+        """The internal-token private key, inline or read from its file ("" when neither is set)."""
+        return pem_from(self.internal_signing_key, self.internal_signing_key_file)

@@ -8,13 +8,13 @@ from cryptography.hazmat.primitives import serialization
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from storyscape_common.settings import ServiceSettings
+from storyscape_common.settings import SignerSettings
 
 EMULATOR_HOST_VARIABLE = "FIREBASE_AUTH_EMULATOR_HOST"
 DEMO_PROJECT_PREFIX = "demo-"
 
 
-class Settings(ServiceSettings):
+class Settings(SignerSettings):
     """Everything the gateway reads from `GATEWAY_*` variables (and the SDK's own emulator variable)."""
 
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", env_file=".env", extra="ignore")
@@ -30,8 +30,6 @@ class Settings(ServiceSettings):
     firebase_clock_skew_seconds: int = Field(default=5, ge=0, le=60)
     firebase_http_timeout_seconds: float = Field(default=10.0, gt=0)
 
-    internal_signing_key: str = Field(default="", description="PEM Ed25519 private key that signs internal tokens")
-    internal_signing_key_file: str = Field(default="", description="Path to that PEM, if not given inline")
     internal_token_ttl_seconds: int = Field(default=120, ge=10, le=300)
 
     story_url: str = "http://127.0.0.1:8001"
@@ -52,25 +50,11 @@ class Settings(ServiceSettings):
                 f"{EMULATOR_HOST_VARIABLE} is set but firebase_project_id {self.firebase_project_id!r} "
                 f"does not start with {DEMO_PROJECT_PREFIX!r}; refusing to accept unsigned tokens"
             )
-        if self.environment != "development" and not self.signing_key_pem():
-            raise ValueError("internal_signing_key (or internal_signing_key_file) is required outside development")
         return self
-
-    def secret_fields(self) -> tuple[str, ...]:
-        return (*super().secret_fields(), "internal_signing_key")
 
     def emulator_host(self) -> str:
         """The auth emulator in use: this setting, or the variable the SDK itself reads."""
         return self.firebase_auth_emulator_host or os.environ.get(EMULATOR_HOST_VARIABLE, "")
-
-    def signing_key_pem(self) -> str:
-        """The internal-token private key, inline or read from its file ("" when neither is set)."""
-        if self.internal_signing_key:
-            return self.internal_signing_key
-        if self.internal_signing_key_file:
-            with open(self.internal_signing_key_file, encoding="utf-8") as fh:
-                return fh.read()
-        return ""
 
     def public_key_pem(self) -> str:
         """The configured public key, else the one derived from the signing key (the gateway only signs)."""

@@ -29,6 +29,8 @@ async def hindi_llm_reachable(app: FastAPI) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    if not settings.signing_key_pem():
+        raise ValueError("story-service needs STORY_INTERNAL_SIGNING_KEY or STORY_INTERNAL_SIGNING_KEY_FILE")
     signer = InternalTokenSigner(private_key_pem=settings.signing_key_pem(), issuer=settings.service_name)
 
     @asynccontextmanager

@@ -5,16 +5,14 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from storyscape_common.settings import ServiceSettings
+from storyscape_common.settings import SignerSettings
 
 
-class Settings(ServiceSettings):
+class Settings(SignerSettings):
     model_config = SettingsConfigDict(env_prefix="STORY_", env_file=".env", extra="ignore")
 
     service_name: str = "story-service"
     port: int = 8001
-    internal_signing_key: str = Field(default="", description="PEM Ed25519 private key for calls to other services")
-    internal_signing_key_file: str = ""
     history_url: str = "http://127.0.0.1:8004"
     hindi_llm_url: str = Field(default="http://127.0.0.1:8005/v1", description="OpenAI-compatible base URL")
     hindi_model: str = Field(
@@ -35,12 +33,4 @@ class Settings(ServiceSettings):
     save_attempts: int = 4
 
     def secret_fields(self) -> tuple[str, ...]:
-        return ("internal_signing_key", "openai_api_key")
-
-    def signing_key_pem(self) -> str:
-        if self.internal_signing_key:
-            return self.internal_signing_key
-        if self.internal_signing_key_file:
-            with open(self.internal_signing_key_file, encoding="utf-8") as fh:
-                return fh.read()
-        raise ValueError("story-service needs internal_signing_key or internal_signing_key_file")
+        return (*super().secret_fields(), "openai_api_key")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 
 import httpx
+
 from storyscape_common.testing import LiveServer, TestKeys, free_port
 from tests.conftest import Neighbours
 from tests.utils.broken_openai import broken_provider_app
