@@ -33,10 +33,10 @@ AHEAD_OF_CODE = {"GATEWAY_REDIS_URL", "STORY_MEDIA_URL", "MEDIA_DATABASE_URL", "
 
 
 def settings_fields(path: Path) -> set[str]:
-    """Field names declared in the Settings / ServiceSettings classes of one settings.py."""
+    """Field names declared in the Settings / ServiceSettings / SignerSettings classes of one settings.py."""
     fields: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ClassDef) and node.name in ("Settings", "ServiceSettings"):
+        if isinstance(node, ast.ClassDef) and node.name in ("Settings", "ServiceSettings", "SignerSettings"):
             fields |= {s.target.id for s in node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)}
     return fields
 
