@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import asyncpg
+import httpx
 import uvicorn
 from fastapi import FastAPI
 
@@ -88,6 +89,18 @@ class LiveServer:
                 raise RuntimeError("live server did not start")
             time.sleep(0.02)
         return self
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Block until the app's `/readyz` answers 200 (e.g. a model finished loading)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise TimeoutError(f"{self.url} was not ready after {timeout:.0f} s")
 
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True

@@ -14,7 +14,6 @@ from fastapi import FastAPI
 from hindi_llm_service.main import create_app
 from hindi_llm_service.settings import Settings
 from storyscape_common.testing import LiveServer, TestKeys, new_test_keys
-from tests.utils.clients import wait_until_ready
 from tests.utils.tiny_models import build_lora_adapter, build_test_model
 
 BASE_MODEL = "tiny-llama"
@@ -67,7 +66,7 @@ def serve(settings: Settings, *, ready: bool = True) -> Iterator[Served]:
     app = create_app(settings)
     with LiveServer(app) as server:
         if ready:
-            wait_until_ready(server)
+            server.wait_ready()
         yield Served(server, app)
 
 

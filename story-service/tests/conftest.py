@@ -11,7 +11,7 @@ import pytest
 
 from storyscape_common.testing import LiveServer, TestKeys, new_test_keys
 from storyscape_common.tiny_llama import build_tiny_llama
-from tests.utils.stack import history_server, llm_server, story_server, wait_ready
+from tests.utils.stack import history_server, llm_server, story_server
 
 
 @dataclass(frozen=True)
@@ -35,8 +35,8 @@ def neighbours(keys: TestKeys, tmp_path_factory: pytest.TempPathFactory) -> Iter
     model_dir = build_tiny_llama(root / "tiny-llama", seed=0)
     llm, llm_app = llm_server(keys, model_dir)
     with history_server(keys, root) as history, llm:
-        wait_ready(history.url)
-        wait_ready(llm.url)
+        history.wait_ready()
+        llm.wait_ready()
         yield Neighbours(history, llm, llm_app)
 
 

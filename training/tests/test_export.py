@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from typing import cast
 
-import httpx
 import pytest
 import torch
 from openai import AsyncOpenAI
@@ -88,7 +87,7 @@ async def test_hindi_llm_service_serves_the_exported_adapter_and_it_changes_the_
         story_messages(language="hi", age_group="6-8", genres=["animals"], prompt="एक नन्हा हाथी"),
     )
     with LiveServer(create_app(settings)) as server:
-        await wait_until_ready(server.url)
+        await asyncio.to_thread(server.wait_ready)
         async with AsyncOpenAI(base_url=f"{server.url}/v1", api_key=token, max_retries=0, timeout=60) as client:
             listed = {model.id for model in (await client.models.list()).data}
             stories = {}
@@ -98,12 +97,3 @@ async def test_hindi_llm_service_serves_the_exported_adapter_and_it_changes_the_
     assert listed == {BASE_NAME, adapter}
     assert stories[BASE_NAME] and stories[adapter] and stories[adapter] != stories[BASE_NAME]
 
-
-async def wait_until_ready(url: str) -> None:
-    """The service loads its model in the background; /readyz turns 200 once base and adapters are in memory."""
-    async with httpx.AsyncClient(base_url=url) as http:
-        for _ in range(600):
-            if (await http.get("/readyz")).status_code == 200:
-                return
-            await asyncio.sleep(0.05)
-    raise AssertionError("hindi-llm-service did not become ready")

@@ -6,7 +6,6 @@ import asyncio
 import time
 from collections.abc import Callable
 
-import httpx
 from openai import AsyncOpenAI
 
 from storyscape_common.testing import LiveServer, TestKeys
@@ -21,14 +20,6 @@ def internal_token(keys: TestKeys, user_id: str = "user-1") -> str:
 def openai_client(server: LiveServer, api_key: str) -> AsyncOpenAI:
     """The client story-service uses, pointed at our service; the internal token travels as the API key."""
     return AsyncOpenAI(base_url=f"{server.url}/v1", api_key=api_key, max_retries=0, timeout=30)
-
-
-def wait_until_ready(server: LiveServer, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while httpx.get(f"{server.url}/readyz").status_code != 200:
-        if time.monotonic() > deadline:
-            raise RuntimeError("hindi-llm-service did not become ready")
-        time.sleep(0.05)
 
 
 async def wait_for_steady(read_counter: Callable[[], int], *, settle: float = 0.3, within: float = 2) -> int:

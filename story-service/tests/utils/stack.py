@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
-
-import httpx
 
 from hindi_llm_service.main import create_app as create_llm_app
 from hindi_llm_service.settings import Settings as LlmSettings
@@ -17,18 +14,6 @@ from story_service.settings import Settings as StorySettings
 from storyscape_common.testing import LiveServer, TestKeys
 
 TINY_MODEL = "tiny-llama"
-
-
-def wait_ready(url: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise TimeoutError(f"{url} not ready")
 
 
 def history_server(keys: TestKeys, directory: Path) -> LiveServer:
