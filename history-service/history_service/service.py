@@ -65,7 +65,7 @@ async def save_story(*, session: AsyncSession, user_id: str, story: StoryCreate,
     row = _row_from_create(user_id=user_id, story=story, now=now)
     try:
         await repository.add(row)
-        # Commit before answering: story-service tells the reader "saved" as soon as we return.
+        # Commit here, not in the session dependency: a concurrent retry's duplicate id only surfaces at commit.
         await session.commit()
     except IntegrityError:
         # A concurrent retry of the same story won the insert.
@@ -112,4 +112,3 @@ async def delete_story(*, session: AsyncSession, user_id: str, story_id: str) ->
     deleted = await StoryRepository(session).delete_for_user(user_id=user_id, story_id=_canonical_id(story_id))
     if not deleted:
         raise not_found("story")
-    await session.commit()
