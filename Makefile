@@ -8,13 +8,12 @@ PIP         := $(PY) -m pip
 TORCH       := torch==2.13.0
 FIREBASE_TOOLS := firebase-tools@15.34.2
 MODEL_DIR   := .models/smollm2-135m-instruct
-PACKAGES    := common gateway story-service media-service prompt-service history-service hindi-llm-service training deploy
-SERVICE_TEST_DIRS := common history-service prompt-service media-service hindi-llm-service story-service gateway training deploy
+PACKAGES    := common devtools gateway story-service media-service prompt-service history-service hindi-llm-service training deploy
 
 .PHONY: run test setup lint bench train clean-state
 .DEFAULT_GOAL := run
 
-$(VENV)/.installed: $(foreach p,$(PACKAGES),$(p)/pyproject.toml) requirements-dev.txt
+$(VENV)/.installed: $(foreach p,$(PACKAGES),$(p)/pyproject.toml) requirements-dev.txt pyproject.toml
 	test -x $(PY) || $(PYTHON_BOOT) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	# The CPU build of torch must come first: anything asking for plain `torch` would pull CUDA wheels.
@@ -43,15 +42,15 @@ $(MODEL_DIR)/config.json: | $(VENV)/.installed
 setup: $(VENV)/.installed .tools/firebase/.installed .tools/ministack-venv/.installed .tools/checkov-venv/.installed $(MODEL_DIR)/config.json
 
 run: setup
-	$(PY) -m storyscape_common.devstack --state-dir .data
+	$(PY) -m storyscape_devtools.devstack --state-dir .data
 
 test: setup lint
-	@set -e; for d in $(SERVICE_TEST_DIRS); do \
-		echo "== $$d"; (cd $$d && ../$(PY) -m pytest -q -p no:cacheprovider); \
-	done
+	$(PY) -m pytest -q
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
 
 bench: setup
 	$(PY) bench/bench_gateway.py

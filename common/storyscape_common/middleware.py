@@ -30,11 +30,13 @@ def header_value(scope: Scope, name: bytes) -> str | None:
 
 async def send_json_error(send: Send, status: int, code: str, message: str, headers: Iterable[tuple[bytes, bytes]] = ()) -> None:
     body = json.dumps(error_body(code, message)).encode()
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *headers],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -71,12 +73,14 @@ class RequestContextMiddleware:
         finally:
             access_logger.info(
                 "request",
-                extra={"fields": {
-                    "method": scope.get("method"),
-                    "path": scope.get("path"),
-                    "status": status_holder["status"],
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-                }},
+                extra={
+                    "fields": {
+                        "method": scope.get("method"),
+                        "path": scope.get("path"),
+                        "status": status_holder["status"],
+                        "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                    }
+                },
             )
             request_id_var.reset(token)
 
@@ -86,9 +90,7 @@ class MetricsMiddleware:
 
     def __init__(self, app: ASGIApp, *, registry: CollectorRegistry, service: str) -> None:
         self.app = app
-        self.requests = Counter(
-            "http_requests_total", "HTTP requests", ["service", "method", "route", "status"], registry=registry
-        )
+        self.requests = Counter("http_requests_total", "HTTP requests", ["service", "method", "route", "status"], registry=registry)
         self.latency = Histogram(
             "http_request_duration_seconds",
             "Time until the response finished",
@@ -122,8 +124,9 @@ class MetricsMiddleware:
 class InternalAuthMiddleware:
     """Refuses (401) any request without a valid internal token, except the open operational paths."""
 
-    def __init__(self, app: ASGIApp, *, verifier: InternalTokenVerifier, open_paths: frozenset[str],
-                 open_prefixes: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, app: ASGIApp, *, verifier: InternalTokenVerifier, open_paths: frozenset[str], open_prefixes: tuple[str, ...] = ()
+    ) -> None:
         self.app = app
         self.verifier = verifier
         self.open_paths = open_paths

@@ -34,11 +34,11 @@ def internal_signer(settings: Settings) -> InternalTokenSigner:
     private_pem = settings.signing_key_pem()
     if not private_pem:
         private_path, public_path = ensure_dev_key_pair(DEV_KEY_DIRECTORY)
-        logger.warning("no internal signing key set; using the development key pair",
-                       extra={"fields": {"public_key_file": str(public_path)}})
+        logger.warning(
+            "no internal signing key set; using the development key pair", extra={"fields": {"public_key_file": str(public_path)}}
+        )
         private_pem = private_path.read_text(encoding="utf-8")
-    return InternalTokenSigner(private_key_pem=private_pem, issuer=settings.service_name,
-                               ttl_seconds=settings.internal_token_ttl_seconds)
+    return InternalTokenSigner(private_key_pem=private_pem, issuer=settings.service_name, ttl_seconds=settings.internal_token_ttl_seconds)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

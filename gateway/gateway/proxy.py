@@ -17,10 +17,19 @@ from storyscape_common.sse import SSE_MEDIA_TYPE, encode_event
 logger = logging.getLogger("gateway.proxy")
 
 # RFC 9110 §7.6.1 connection-specific fields, plus what the gateway itself owns on each hop.
-HOP_BY_HOP = frozenset({
-    "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
-    "te", "trailer", "transfer-encoding", "upgrade",
-})
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-connection",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
 NOT_FORWARDED_UP = HOP_BY_HOP | {"host", "authorization", "cookie", "x-request-id", "x-forwarded-for"}
 # The gateway's server adds its own; the request-id middleware sets the response's X-Request-ID.
 NOT_FORWARDED_DOWN = HOP_BY_HOP | {"date", "server", "x-request-id"}
@@ -53,8 +62,7 @@ def forwarded_for(request: Request) -> str:
 def downstream_headers(upstream: httpx.Response) -> list[tuple[bytes, bytes]]:
     """The upstream's end-to-end response headers as sent (repeats such as Set-Cookie kept apart)."""
     dropped = NOT_FORWARDED_DOWN | connection_listed(upstream.headers)
-    return [(name.lower(), value) for name, value in upstream.headers.raw
-            if name.decode("latin-1").lower() not in dropped]
+    return [(name.lower(), value) for name, value in upstream.headers.raw if name.decode("latin-1").lower() not in dropped]
 
 
 def upstream_target(request: Request) -> str:
@@ -68,8 +76,9 @@ def has_body(request: Request) -> bool:
     return "transfer-encoding" in request.headers or request.headers.get("content-length", "0") != "0"
 
 
-async def forward(request: Request, *, client: httpx.AsyncClient, service: str, internal_token: str | None,
-                  request_id: str) -> StreamingResponse:
+async def forward(
+    request: Request, *, client: httpx.AsyncClient, service: str, internal_token: str | None, request_id: str
+) -> StreamingResponse:
     """Send the request upstream (body streamed) and answer with its status, headers and streamed body."""
     outgoing = client.build_request(
         request.method,

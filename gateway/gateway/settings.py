@@ -63,9 +63,7 @@ class Settings(SignerSettings):
         if configured or not private_pem:
             return configured
         key = serialization.load_pem_private_key(private_pem.encode(), password=None)
-        return key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ).decode()
+        return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
     def upstream_urls(self) -> dict[str, str]:
         """Base URL of every service the gateway routes to, by service name."""

@@ -12,9 +12,9 @@ class EngineMetrics:
         self.generated_tokens = Counter("llm_generated_tokens_total", "Tokens generated", registry=registry)
         self.requests_in_engine = Gauge("llm_requests_in_engine", "Requests queued or generating", registry=registry)
         self.time_to_first_token = Histogram(
-            "llm_time_to_first_token_seconds", "From acceptance to the first generated token",
-            registry=registry, buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+            "llm_time_to_first_token_seconds",
+            "From acceptance to the first generated token",
+            registry=registry,
+            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
         )
-        self.finished = Counter(
-            "llm_requests_finished_total", "Generations by how they ended", ["outcome"], registry=registry
-        )
+        self.finished = Counter("llm_requests_finished_total", "Generations by how they ended", ["outcome"], registry=registry)

@@ -69,8 +69,11 @@ async def accepted_stream(engine: ChatEngine, request: GenerationRequest) -> Del
 
 
 def _usage(delta: GenerationDelta) -> dict[str, int]:
-    return {"prompt_tokens": delta.prompt_tokens, "completion_tokens": delta.completion_tokens,
-            "total_tokens": delta.prompt_tokens + delta.completion_tokens}
+    return {
+        "prompt_tokens": delta.prompt_tokens,
+        "completion_tokens": delta.completion_tokens,
+        "total_tokens": delta.prompt_tokens + delta.completion_tokens,
+    }
 
 
 def _frame(payload: dict[str, Any]) -> bytes:
@@ -95,8 +98,14 @@ class ChunkWriter:
         return _frame(self._envelope([]) | {"usage": _usage(last)})
 
     def _envelope(self, choices: list[dict[str, Any]]) -> dict[str, Any]:
-        return {"id": self.id, "object": "chat.completion.chunk", "created": self.created, "model": self.model,
-                "system_fingerprint": None, "choices": choices}
+        return {
+            "id": self.id,
+            "object": "chat.completion.chunk",
+            "created": self.created,
+            "model": self.model,
+            "system_fingerprint": None,
+            "choices": choices,
+        }
 
 
 async def completion_chunks(deltas: Deltas, writer: ChunkWriter) -> AsyncIterator[bytes]:
@@ -126,8 +135,13 @@ async def whole_completion(deltas: Deltas, *, model: str) -> ChatCompletion:
                 if delta.finish_reason is not None:
                     message = AssistantMessage(content="".join(parts))
                     choice = Choice(message=message, finish_reason=delta.finish_reason)
-                    return ChatCompletion(id=f"chatcmpl-{uuid.uuid4().hex}", created=int(time.time()), model=model,
-                                          choices=[choice], usage=Usage(**_usage(delta)))
+                    return ChatCompletion(
+                        id=f"chatcmpl-{uuid.uuid4().hex}",
+                        created=int(time.time()),
+                        model=model,
+                        choices=[choice],
+                        usage=Usage(**_usage(delta)),
+                    )
         except EngineError as exc:
             raise api_error(exc) from exc
     raise ApiError(502, "upstream_unavailable", "generation ended without finishing")

@@ -19,9 +19,7 @@ BUNDLED_ADAPTERS: dict[str, Path] = {"storyscape-hi": Path(__file__).resolve().p
 class Settings(ServiceSettings):
     """Which model to serve, its LoRA adapters, and how much generation to allow at once."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="HINDI_LLM_", env_file=".env", extra="ignore", env_nested_delimiter="__"
-    )
+    model_config = SettingsConfigDict(env_prefix="HINDI_LLM_", env_file=".env", extra="ignore", env_nested_delimiter="__")
 
     service_name: str = "hindi-llm-service"
     port: int = 8005

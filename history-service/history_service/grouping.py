@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 
 T = TypeVar("T")
 
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-               "October", "November", "December")
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 FIXED_LABELS = {
     "today": "Today",
     "yesterday": "Yesterday",

@@ -29,10 +29,12 @@ class StoryRepository:
         """Up to `limit` stories older than the cursor; ties on created_at go by id, matching the index."""
         query = select(StoryRow).where(StoryRow.user_id == user_id)
         if after is not None:
-            query = query.where(or_(
-                StoryRow.created_at < after.created_at,
-                and_(StoryRow.created_at == after.created_at, StoryRow.id > after.id),
-            ))
+            query = query.where(
+                or_(
+                    StoryRow.created_at < after.created_at,
+                    and_(StoryRow.created_at == after.created_at, StoryRow.id > after.id),
+                )
+            )
         query = query.order_by(StoryRow.created_at.desc(), StoryRow.id.asc()).limit(limit)
         return list((await self.session.execute(query)).scalars())
 

@@ -34,17 +34,36 @@ def resolve_timezone(name: str | None, *, default: str) -> ZoneInfo:
 
 def story_from_row(row: StoryRow) -> Story:
     return Story(
-        id=row.id, title=row.title, text=row.text, language=row.language,  # type: ignore[arg-type]
-        age_group=row.age_group, genres=list(row.genres), mode=row.mode, prompt=row.prompt,  # type: ignore[arg-type]
-        images=[], audio=None, favorite=row.favorite, created_at=row.created_at, model=row.model,
+        id=row.id,
+        title=row.title,
+        text=row.text,
+        language=row.language,  # type: ignore[arg-type]
+        age_group=row.age_group,
+        genres=list(row.genres),
+        mode=row.mode,
+        prompt=row.prompt,  # type: ignore[arg-type]
+        images=[],
+        audio=None,
+        favorite=row.favorite,
+        created_at=row.created_at,
+        model=row.model,
     )
 
 
 def _row_from_create(*, user_id: str, story: StoryCreate, now: datetime) -> StoryRow:
     return StoryRow(
-        id=str(story.id), user_id=user_id, title=story.title, text=story.text, language=story.language,
-        age_group=story.age_group, genres=story.genres, mode=story.mode, prompt=story.prompt, model=story.model,
-        favorite=False, created_at=story.created_at or now,
+        id=str(story.id),
+        user_id=user_id,
+        title=story.title,
+        text=story.text,
+        language=story.language,
+        age_group=story.age_group,
+        genres=story.genres,
+        mode=story.mode,
+        prompt=story.prompt,
+        model=story.model,
+        favorite=False,
+        created_at=story.created_at or now,
     )
 
 
@@ -77,9 +96,7 @@ async def save_story(*, session: AsyncSession, user_id: str, story: StoryCreate,
     return story_from_row(row), True
 
 
-async def list_stories(
-    *, session: AsyncSession, user_id: str, cursor: str | None, limit: int, tz: ZoneInfo, now: datetime
-) -> StoryPage:
+async def list_stories(*, session: AsyncSession, user_id: str, cursor: str | None, limit: int, tz: ZoneInfo, now: datetime) -> StoryPage:
     """One page, newest first, grouped by day in `tz`; `next_cursor` is null on the last page."""
     after = decode_cursor(cursor) if cursor else None
     rows = await StoryRepository(session).newest_first(user_id=user_id, after=after, limit=limit + 1)

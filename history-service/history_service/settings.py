@@ -17,9 +17,7 @@ class Settings(ServiceSettings):
         default="sqlite:///.data/history.db",
         description="postgresql://… in production; the SQLite default is relative to the working directory",
     )
-    default_timezone: str = Field(
-        default="Asia/Kolkata", description="IANA zone for grouping when the request names none"
-    )
+    default_timezone: str = Field(default="Asia/Kolkata", description="IANA zone for grouping when the request names none")
 
     def secret_fields(self) -> tuple[str, ...]:
         # The URL may carry a database password.

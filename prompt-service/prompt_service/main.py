@@ -15,7 +15,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return create_service_app(
         settings=settings,
         title="StoryScape prompt-service",
-        description="The catalog of languages, age groups and genres; later user settings, custom genres and "
-        "daily prompt suggestions.",
+        description="The catalog of languages, age groups and genres; later user settings, custom genres and daily prompt suggestions.",
         routers=[catalog.router],
     )

@@ -9,7 +9,7 @@ from storyscape_common.catalog import AGE_GROUPS, BUILT_IN_GENRES, LANGUAGES
 
 
 def age_group_labels(age_group: str) -> Labels:
-    """"6-8" → "6–8 years" / "6–8 साल" (an en dash reads better than the id's hyphen)."""
+    """ "6-8" → "6–8 years" / "6–8 साल" (an en dash reads better than the id's hyphen)."""
     span = age_group.replace("-", "–")
     return Labels(en=f"{span} years", hi=f"{span} साल")
 

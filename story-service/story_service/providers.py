@@ -24,17 +24,34 @@ class ChatRoute:
     model: str
     internal: bool
 
-    async def stream_text(self, *, messages: list[dict[str, str]], max_tokens: int, temperature: float,
-                          top_p: float, user_id: str, request_id: str, signer: InternalTokenSigner) -> AsyncIterator[str]:
+    async def stream_text(
+        self,
+        *,
+        messages: list[dict[str, str]],
+        max_tokens: int,
+        temperature: float,
+        top_p: float,
+        user_id: str,
+        request_id: str,
+        signer: InternalTokenSigner,
+    ) -> AsyncIterator[str]:
         """Yield text pieces as the model produces them; closing the iterator closes the HTTP stream."""
         headers = {"X-Request-ID": request_id}
         if self.internal:
             token = signer.sign(user_id=user_id, audience=HINDI_LLM_AUDIENCE, request_id=request_id)
             headers["Authorization"] = f"Bearer {token}"
-        stream = cast(AsyncStream[ChatCompletionChunk], await self.client.chat.completions.create(
-            model=self.model, messages=messages, max_tokens=max_tokens, temperature=temperature,  # type: ignore[arg-type]
-            top_p=top_p, stream=True, extra_headers=headers,
-        ))
+        stream = cast(
+            AsyncStream[ChatCompletionChunk],
+            await self.client.chat.completions.create(
+                model=self.model,
+                messages=messages,
+                max_tokens=max_tokens,
+                temperature=temperature,  # type: ignore[arg-type]
+                top_p=top_p,
+                stream=True,
+                extra_headers=headers,
+            ),
+        )
         async with stream:
             async for chunk in stream:
                 for choice in chunk.choices:
@@ -48,15 +65,13 @@ class ModelRouter:
     def __init__(self, settings: Settings) -> None:
         timeout = Timeout(connect=5.0, read=settings.token_timeout_seconds, write=30.0, pool=10.0)
         # The local service authenticates each call with our internal token, so the client's own key is unused.
-        local = AsyncOpenAI(base_url=settings.hindi_llm_url, api_key="internal-token-per-request",
-                            timeout=timeout, max_retries=0)
+        local = AsyncOpenAI(base_url=settings.hindi_llm_url, api_key="internal-token-per-request", timeout=timeout, max_retries=0)
         self.local_hindi = ChatRoute("hindi-llm-service", local, settings.hindi_model, internal=True)
         self.local_english = ChatRoute("hindi-llm-service", local, settings.local_english_model, internal=True)
         self.openai: ChatRoute | None = None
         self._clients = [local]
         if settings.openai_api_key:
-            remote = AsyncOpenAI(api_key=settings.openai_api_key, base_url=settings.openai_base_url or None,
-                                 timeout=timeout, max_retries=0)
+            remote = AsyncOpenAI(api_key=settings.openai_api_key, base_url=settings.openai_base_url or None, timeout=timeout, max_retries=0)
             self.openai = ChatRoute("openai", remote, settings.english_model, internal=False)
             self._clients.append(remote)
 

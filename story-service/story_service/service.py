@@ -46,15 +46,17 @@ def error_event(code: str, message: str) -> bytes:
 
 async def first_token(ctx: StoryContext, request: StoryRequest) -> tuple[ChatRoute, AsyncIterator[str], str] | None:
     """Try each route until one produces its first piece; retries and fallbacks end here."""
-    messages = story_messages(language=request.language, age_group=request.age_group,
-                              genres=request.genres, prompt=request.prompt)
-    max_tokens = min(max_tokens_for(language=request.language, age_group=request.age_group),
-                     ctx.settings.max_story_tokens)
+    messages = story_messages(language=request.language, age_group=request.age_group, genres=request.genres, prompt=request.prompt)
+    max_tokens = min(max_tokens_for(language=request.language, age_group=request.age_group), ctx.settings.max_story_tokens)
     for route in ctx.router.routes_for(request.language):
         pieces = route.stream_text(
-            messages=messages, max_tokens=max_tokens,
-            temperature=ctx.settings.temperature, top_p=ctx.settings.top_p,
-            user_id=ctx.user_id, request_id=ctx.request_id, signer=ctx.signer,
+            messages=messages,
+            max_tokens=max_tokens,
+            temperature=ctx.settings.temperature,
+            top_p=ctx.settings.top_p,
+            user_id=ctx.user_id,
+            request_id=ctx.request_id,
+            signer=ctx.signer,
         )
         try:
             while True:
@@ -64,8 +66,7 @@ async def first_token(ctx: StoryContext, request: StoryRequest) -> tuple[ChatRou
         except StopAsyncIteration:
             logger.warning("model produced no text", extra={"fields": {"route": route.name}})
         except PROVIDER_ERRORS as exc:
-            logger.warning("provider failed before first token",
-                           extra={"fields": {"route": route.name, "error": type(exc).__name__}})
+            logger.warning("provider failed before first token", extra={"fields": {"route": route.name, "error": type(exc).__name__}})
         await pieces.aclose()  # type: ignore[attr-defined]
     return None
 
@@ -93,8 +94,9 @@ async def story_stream(ctx: StoryContext, request: StoryRequest) -> AsyncIterato
         yield error_event("upstream_unavailable", "no story model is available right now; please try again")
         return
     route, pieces, piece = started
-    yield encode_event("story.started", StoryStarted(story_id=story_id, language=request.language,
-                                                     mode="prompt", model=route.model).model_dump())
+    yield encode_event(
+        "story.started", StoryStarted(story_id=story_id, language=request.language, mode="prompt", model=route.model).model_dump()
+    )
     parts = [piece]
     try:
         yield encode_event("story.delta", {"text": piece})
@@ -110,9 +112,16 @@ async def story_stream(ctx: StoryContext, request: StoryRequest) -> AsyncIterato
 
     text = "".join(parts).strip()
     story = {
-        "id": story_id, "title": derive_title(text) or UNTITLED[request.language], "text": text, "language": request.language,
-        "age_group": request.age_group, "genres": request.genres, "mode": "prompt", "prompt": request.prompt,
-        "model": route.model, "created_at": datetime.now(UTC).isoformat(),
+        "id": story_id,
+        "title": derive_title(text) or UNTITLED[request.language],
+        "text": text,
+        "language": request.language,
+        "age_group": request.age_group,
+        "genres": request.genres,
+        "mode": "prompt",
+        "prompt": request.prompt,
+        "model": route.model,
+        "created_at": datetime.now(UTC).isoformat(),
     }
     try:
         saved = await save_story(ctx, story)

@@ -15,9 +15,7 @@ class Settings(SignerSettings):
     port: int = 8001
     history_url: str = "http://127.0.0.1:8004"
     hindi_llm_url: str = Field(default="http://127.0.0.1:8005/v1", description="OpenAI-compatible base URL")
-    hindi_model: str = Field(
-        default="storyscape-hi", description="Model or LoRA adapter name on hindi-llm-service for Hindi stories"
-    )
+    hindi_model: str = Field(default="storyscape-hi", description="Model or LoRA adapter name on hindi-llm-service for Hindi stories")
     local_english_model: str = Field(
         default="smollm2-135m-instruct", description="Model on hindi-llm-service for English when no OpenAI key is set"
     )

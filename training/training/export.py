@@ -97,13 +97,25 @@ def build_manifest(config: TrainingConfig, *, adapter_config: dict[str, Any], ma
     report = read_json(config.run_dir / "eval" / "report.json")
     prepared = read_json(config.prepared_dir / "prepare_report.json") or {}
     return {
-        "name": config.export.name, "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "base_model": base_id(config), "quantization": config.model.quantization, "compute_dtype": config.model.compute_dtype,
-        "lora": {"r": adapter_config["r"], "alpha": adapter_config["lora_alpha"], "dropout": adapter_config["lora_dropout"],
-                 "target_modules": sorted(adapter_config["target_modules"])},
+        "name": config.export.name,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "base_model": base_id(config),
+        "quantization": config.model.quantization,
+        "compute_dtype": config.model.compute_dtype,
+        "lora": {
+            "r": adapter_config["r"],
+            "alpha": adapter_config["lora_alpha"],
+            "dropout": adapter_config["lora_dropout"],
+            "target_modules": sorted(adapter_config["target_modules"]),
+        },
         "seed": config.seed,
-        "stages": [{key: stage[key] for key in ("stage", "config", "examples", "story_tokens", "steps", "wall_s",
-                                                 "first_loss", "last_loss", "started_from")} for stage in stages],
+        "stages": [
+            {
+                key: stage[key]
+                for key in ("stage", "config", "examples", "story_tokens", "steps", "wall_s", "first_loss", "last_loss", "started_from")
+            }
+            for stage in stages
+        ],
         "data": {"data_hash": prepared.get("data_hash"), "counts": prepared.get("counts", {}).get("per_split")},
         "metrics": report["models"] if report else None,
         "serving": {"vllm_max_lora_rank": max_lora_rank, "merged": config.export.merge},
@@ -127,5 +139,4 @@ def run_export(config: TrainingConfig) -> dict[str, Any]:
     (staging / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     shutil.rmtree(target, ignore_errors=True)
     staging.rename(target)
-    return {"adapter": str(target), "merged": str(target / "merged") if config.export.merge else None,
-            "vllm_max_lora_rank": max_lora_rank}
+    return {"adapter": str(target), "merged": str(target / "merged") if config.export.merge else None, "vllm_max_lora_rank": max_lora_rank}

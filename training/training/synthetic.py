@@ -86,8 +86,14 @@ async def write_story(client: AsyncOpenAI, synthetic: SyntheticConfig, job: Stor
         raise ValueError("the reply has no title line and story")
     model = response.model or synthetic.model
     return {
-        "id": job.id, "title": title, "text": text, "language": synthetic.language, "genre": job.genre,
-        "age_group": job.age_group, "source": f"synthetic:{model}", "model": model,
+        "id": job.id,
+        "title": title,
+        "text": text,
+        "language": synthetic.language,
+        "genre": job.genre,
+        "age_group": job.age_group,
+        "source": f"synthetic:{model}",
+        "model": model,
     }
 
 
@@ -101,8 +107,10 @@ async def run_synthesize(config: TrainingConfig) -> dict[str, Any]:
     outcomes: Counter[str] = Counter(skipped=len(done))
     gate, write_lock = asyncio.Semaphore(synthetic.concurrency), asyncio.Lock()
     client = AsyncOpenAI(
-        base_url=synthetic.base_url, api_key=os.environ.get(synthetic.api_key_env) or "unused",
-        timeout=synthetic.timeout_seconds, max_retries=synthetic.max_retries,
+        base_url=synthetic.base_url,
+        api_key=os.environ.get(synthetic.api_key_env) or "unused",
+        timeout=synthetic.timeout_seconds,
+        max_retries=synthetic.max_retries,
     )
 
     async def one(job: StoryJob) -> None:

@@ -15,8 +15,15 @@ DEFAULT_TIMEOUT = httpx.Timeout(connect=3.0, read=30.0, write=30.0, pool=5.0)
 class InternalClient:
     """Calls one service (`audience`) on behalf of a user, signing a fresh internal token per call."""
 
-    def __init__(self, *, base_url: str, audience: str, signer: InternalTokenSigner,
-                 timeout: httpx.Timeout = DEFAULT_TIMEOUT, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        audience: str,
+        signer: InternalTokenSigner,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.audience = audience
         self.signer = signer
         self.http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)

@@ -27,8 +27,9 @@ async def signed_media_object(request: Request, request_id: RequestId) -> Respon
     """Signed media URLs need no Firebase token: media-service checks their signature."""
     if not is_signed_media_path(request.url.path):
         raise ApiError(404, "not_found", "no such path")
-    return await forward(request, client=upstream_client(request, MEDIA_SERVICE), service=MEDIA_SERVICE,
-                         internal_token=None, request_id=request_id)
+    return await forward(
+        request, client=upstream_client(request, MEDIA_SERVICE), service=MEDIA_SERVICE, internal_token=None, request_id=request_id
+    )
 
 
 @router.api_route("/v1/{path:path}", methods=PROXIED_METHODS, include_in_schema=False)
@@ -39,5 +40,4 @@ async def relay_to_service(request: Request, user: CurrentUser, request_id: Requ
         raise ApiError(404, "not_found", "no such path")
     signer: InternalTokenSigner = request.app.state.signer
     token = signer.sign(user_id=user.uid, audience=service, request_id=request_id)
-    return await forward(request, client=upstream_client(request, service), service=service,
-                         internal_token=token, request_id=request_id)
+    return await forward(request, client=upstream_client(request, service), service=service, internal_token=token, request_id=request_id)

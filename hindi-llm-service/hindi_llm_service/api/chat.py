@@ -32,7 +32,11 @@ CLIENT_CLOSED_REQUEST = 499
     responses={200: {"content": {"text/event-stream": {}}, "description": "chat.completion, or SSE chunks if stream"}},
 )
 async def create_chat_completion(
-    body: ChatCompletionRequest, request: Request, engine: Engine, settings: ServiceSettings, _: CurrentIdentity,
+    body: ChatCompletionRequest,
+    request: Request,
+    engine: Engine,
+    settings: ServiceSettings,
+    _: CurrentIdentity,
 ) -> Response | ChatCompletion:
     """`model` names the base model or a LoRA adapter from GET /v1/models; closing the connection stops generation."""
     generation = generation_request(body, settings=settings, engine=engine)

@@ -15,8 +15,5 @@ router = APIRouter(prefix="/v1", tags=["models"])
 async def list_models(request: Request, engine: Engine, _: CurrentIdentity) -> ModelList:
     created = int(request.app.state.started_at)
     base = ModelCard(id=engine.base_model, created=created, root=engine.base_model)
-    adapters = [
-        ModelCard(id=name, created=created, root=engine.base_model, parent=engine.base_model)
-        for name in engine.adapter_names()
-    ]
+    adapters = [ModelCard(id=name, created=created, root=engine.base_model, parent=engine.base_model) for name in engine.adapter_names()]
     return ModelList(data=[base, *adapters])

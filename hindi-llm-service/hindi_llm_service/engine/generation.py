@@ -10,8 +10,14 @@ from hindi_llm_service.engine.text_stream import Decoder, TextStream
 from hindi_llm_service.engine.worker import Generation
 
 
-def new_generation(*, request: GenerationRequest, prompt_ids: list[int], max_tokens: int, decoder: Decoder,
-                   results: asyncio.Queue[GenerationDelta | BaseException]) -> Generation:
+def new_generation(
+    *,
+    request: GenerationRequest,
+    prompt_ids: list[int],
+    max_tokens: int,
+    decoder: Decoder,
+    results: asyncio.Queue[GenerationDelta | BaseException],
+) -> Generation:
     """A generation whose deltas land in `results` on the calling event loop."""
     loop = asyncio.get_running_loop()
     generation: Generation

@@ -34,18 +34,18 @@ class TextStream:
         if not self.stopped:
             self._text += self._decode_new(final=True)
             self._find_stop()
-        tail = self._text[self._emitted:]
+        tail = self._text[self._emitted :]
         self._emitted = len(self._text)
         return tail
 
     def _decode_new(self, *, final: bool) -> str:
         # Decode a small window so byte-level tokens that only make a character together are judged together.
-        before = self._decoder.decode(self._ids[self._prefix_offset:self._read_offset], skip_special_tokens=True)
-        after = self._decoder.decode(self._ids[self._prefix_offset:], skip_special_tokens=True)
+        before = self._decoder.decode(self._ids[self._prefix_offset : self._read_offset], skip_special_tokens=True)
+        after = self._decoder.decode(self._ids[self._prefix_offset :], skip_special_tokens=True)
         if not final and (len(after) <= len(before) or after.endswith("\ufffd")):
             return ""
         self._prefix_offset, self._read_offset = self._read_offset, len(self._ids)
-        return after[len(before):]
+        return after[len(before) :]
 
     def _find_stop(self) -> None:
         for stop in self._stop:
@@ -60,7 +60,7 @@ class TextStream:
             return ""
         self._find_stop()
         safe_end = len(self._text) if self.stopped else len(self._text) - self._held_for_stop()
-        delta = self._text[self._emitted:safe_end]
+        delta = self._text[self._emitted : safe_end]
         self._emitted = max(self._emitted, safe_end)
         return delta
 

@@ -36,8 +36,17 @@ class GenerationFailed(EngineError):
 class TransformersEngine:
     """Serves one base model and its adapters on CPU; see engine/worker.py for how requests share the model."""
 
-    def __init__(self, *, model_path: Path, model_name: str, adapters: dict[str, Path], max_concurrent: int,
-                 max_queued: int, torch_threads: int, metrics: EngineMetrics) -> None:
+    def __init__(
+        self,
+        *,
+        model_path: Path,
+        model_name: str,
+        adapters: dict[str, Path],
+        max_concurrent: int,
+        max_queued: int,
+        torch_threads: int,
+        metrics: EngineMetrics,
+    ) -> None:
         self._model_path = model_path
         self._model_name = model_name
         self._adapter_paths = dict(adapters)
@@ -71,10 +80,16 @@ class TransformersEngine:
     async def start(self) -> None:
         started = time.perf_counter()
         await asyncio.to_thread(self._load)
-        logger.info("model loaded", extra={"fields": {
-            "model": self._model_name, "adapters": self.adapter_names(),
-            "seconds": round(time.perf_counter() - started, 2),
-        }})
+        logger.info(
+            "model loaded",
+            extra={
+                "fields": {
+                    "model": self._model_name,
+                    "adapters": self.adapter_names(),
+                    "seconds": round(time.perf_counter() - started, 2),
+                }
+            },
+        )
 
     def _load(self) -> None:
         if self._torch_threads:
@@ -91,8 +106,11 @@ class TransformersEngine:
             model = self._with_adapters(model)
         self._model = model
         worker = GenerationWorker(
-            model=model, eos_ids=self._eos_ids(model), select_adapter=self._select_adapter,
-            max_concurrent=self._max_concurrent, torch_threads=self._torch_threads,
+            model=model,
+            eos_ids=self._eos_ids(model),
+            select_adapter=self._select_adapter,
+            max_concurrent=self._max_concurrent,
+            torch_threads=self._torch_threads,
             on_token=self._metrics.generated_tokens.inc,
         )
         worker.start()
@@ -153,8 +171,13 @@ class TransformersEngine:
             if room < 1:
                 raise PromptTooLong(f"the prompt has {len(prompt_ids)} tokens; the context is {self._context_length}")
             results: asyncio.Queue[GenerationDelta | BaseException] = asyncio.Queue()
-            generation = new_generation(request=request, prompt_ids=prompt_ids, results=results,
-                                        max_tokens=min(request.max_tokens, room), decoder=self._worker_tokenizer)
+            generation = new_generation(
+                request=request,
+                prompt_ids=prompt_ids,
+                results=results,
+                max_tokens=min(request.max_tokens, room),
+                decoder=self._worker_tokenizer,
+            )
             self._worker.submit(generation)
             outcome = "cancelled"
             yield GenerationDelta("", len(prompt_ids), 0)
@@ -176,13 +199,19 @@ class TransformersEngine:
             self._metrics.finished.labels(outcome).inc()
             self._log_generation(request=request, outcome=outcome, last=last, seconds=time.perf_counter() - arrived)
 
-    def _log_generation(self, *, request: GenerationRequest, outcome: str, last: GenerationDelta | None,
-                        seconds: float) -> None:
-        logger.info("generation ended", extra={"fields": {
-            "model": request.adapter or self._model_name, "outcome": outcome, "seconds": round(seconds, 3),
-            "prompt_tokens": last.prompt_tokens if last else None,
-            "completion_tokens": last.completion_tokens if last else None,
-        }})
+    def _log_generation(self, *, request: GenerationRequest, outcome: str, last: GenerationDelta | None, seconds: float) -> None:
+        logger.info(
+            "generation ended",
+            extra={
+                "fields": {
+                    "model": request.adapter or self._model_name,
+                    "outcome": outcome,
+                    "seconds": round(seconds, 3),
+                    "prompt_tokens": last.prompt_tokens if last else None,
+                    "completion_tokens": last.completion_tokens if last else None,
+                }
+            },
+        )
 
     async def close(self) -> None:
         if self._worker is not None:

@@ -50,8 +50,16 @@ class Generation:
 class GenerationWorker:
     """Owns the model thread: `submit` from any thread, results come back through each generation's `emit`."""
 
-    def __init__(self, *, model: Any, eos_ids: frozenset[int], select_adapter: SelectAdapter, max_concurrent: int,
-                 torch_threads: int = 0, on_token: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self,
+        *,
+        model: Any,
+        eos_ids: frozenset[int],
+        select_adapter: SelectAdapter,
+        max_concurrent: int,
+        torch_threads: int = 0,
+        on_token: Callable[[], None] = lambda: None,
+    ) -> None:
         self._model = model
         self._eos_ids = eos_ids
         self._select_adapter = select_adapter
@@ -125,11 +133,11 @@ class GenerationWorker:
         self._select_adapter(generation.adapter)
         ids = generation.prompt_ids if generation.cache is None else generation.completion_ids[-1:]
         # logits_to_keep=1: only the last position's logits are needed (saves a vocab-sized matmul per prompt token).
-        output = self._model(input_ids=torch.tensor([ids]), past_key_values=generation.cache, use_cache=True,
-                             logits_to_keep=1)
+        output = self._model(input_ids=torch.tensor([ids]), past_key_values=generation.cache, use_cache=True, logits_to_keep=1)
         generation.cache = output.past_key_values
-        token = choose_token(output.logits[0, -1], temperature=generation.temperature, top_p=generation.top_p,
-                             generator=generation.generator)
+        token = choose_token(
+            output.logits[0, -1], temperature=generation.temperature, top_p=generation.top_p, generator=generation.generator
+        )
         generation.completion_ids.append(token)
         self.tokens_generated += 1
         self._on_token()

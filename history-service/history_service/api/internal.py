@@ -22,8 +22,7 @@ router = APIRouter(prefix="/internal", tags=["internal"])
         409: {"description": "The id belongs to another user's story"},
     },
 )
-async def save_story(story: StoryCreate, response: Response, session: SessionDep, identity: StoryServiceIdentity,
-                     now: Now) -> Story:
+async def save_story(story: StoryCreate, response: Response, session: SessionDep, identity: StoryServiceIdentity, now: Now) -> Story:
     saved, created = await service.save_story(session=session, user_id=identity.user_id, story=story, now=now)
     if not created:
         response.status_code = 200

@@ -30,8 +30,7 @@ async def list_stories(
     cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> StoryPage:
-    return await service.list_stories(session=session, user_id=identity.user_id, cursor=cursor, limit=limit,
-                                      tz=tz, now=now)
+    return await service.list_stories(session=session, user_id=identity.user_id, cursor=cursor, limit=limit, tz=tz, now=now)
 
 
 @router.get("/{story_id}", summary="One of the caller's stories", responses=NOT_FOUND)

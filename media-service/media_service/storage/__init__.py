@@ -11,7 +11,12 @@ from media_service.storage.s3 import S3Location, S3ObjectStore
 from media_service.storage.signing import UrlSigner
 
 __all__ = [
-    "LocalObjectStore", "ObjectStore", "S3Location", "S3ObjectStore", "StoredObject", "create_object_store",
+    "LocalObjectStore",
+    "ObjectStore",
+    "S3Location",
+    "S3ObjectStore",
+    "StoredObject",
+    "create_object_store",
     "s3_location",
 ]
 

@@ -29,9 +29,16 @@ from media_service.storage.errors import (
 logger = logging.getLogger("media_service.storage.s3")
 
 NOT_FOUND_CODES = frozenset({"NoSuchKey", "NotFound", "404"})
-DENIED_CODES = frozenset({
-    "AccessDenied", "SignatureDoesNotMatch", "InvalidAccessKeyId", "InvalidToken", "ExpiredToken", "403",
-})
+DENIED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "SignatureDoesNotMatch",
+        "InvalidAccessKeyId",
+        "InvalidToken",
+        "ExpiredToken",
+        "403",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +84,7 @@ class S3ObjectStore(ObjectStore):
     Pass `session` to share one aioboto3 session between stores: a new session reloads botocore's models (~0.3 s).
     """
 
-    def __init__(self, *, location: S3Location, create_bucket: bool = False,
-                 session: aioboto3.Session | None = None) -> None:
+    def __init__(self, *, location: S3Location, create_bucket: bool = False, session: aioboto3.Session | None = None) -> None:
         self.location = location
         self.create_bucket = create_bucket
         self.session = session or aioboto3.Session()
@@ -139,8 +145,12 @@ class S3ObjectStore(ObjectStore):
                 raise _translate(exc, object_missing_is_404=False) from exc
 
     async def put(self, key: str, data: bytes, *, content_type: str) -> None:
-        params = {"Bucket": self.location.bucket, "Key": validate_key(key), "Body": data,
-                  "ContentType": validate_content_type(content_type)}
+        params = {
+            "Bucket": self.location.bucket,
+            "Key": validate_key(key),
+            "Body": data,
+            "ContentType": validate_content_type(content_type),
+        }
         with s3_errors():
             await self.client.put_object(**params)
 
@@ -166,9 +176,7 @@ class S3ObjectStore(ObjectStore):
     async def url(self, key: str, *, expires_in: int) -> str:
         params = {"Bucket": self.location.bucket, "Key": validate_key(key)}
         with s3_errors():
-            url: str = await self.client.generate_presigned_url(
-                "get_object", Params=params, ExpiresIn=validate_expiry(expires_in)
-            )
+            url: str = await self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=validate_expiry(expires_in))
         return url
 
     async def check(self) -> None:

@@ -24,10 +24,15 @@ or `error` {code, message}, after which the stream ends. A `: ping` comment keep
     response_class=StreamingResponse,
     responses={200: {"content": {SSE_MEDIA_TYPE: {}}, "description": "A Server-Sent Events stream"}},
 )
-async def create_story(body: StoryRequest, identity: CurrentIdentity, request_id: RequestId,
-                       request: Request) -> StreamingResponse:
+async def create_story(body: StoryRequest, identity: CurrentIdentity, request_id: RequestId, request: Request) -> StreamingResponse:
     state = request.app.state
-    ctx = StoryContext(settings=state.settings, router=state.model_router, history=state.history,
-                       signer=state.signer, user_id=identity.user_id, request_id=request_id)
+    ctx = StoryContext(
+        settings=state.settings,
+        router=state.model_router,
+        history=state.history,
+        signer=state.signer,
+        user_id=identity.user_id,
+        request_id=request_id,
+    )
     frames = with_keepalive(story_stream(ctx, body), interval=state.settings.ping_interval_seconds)
     return StreamingResponse(frames, media_type=SSE_MEDIA_TYPE, headers=SSE_HEADERS)

@@ -36,10 +36,7 @@ def length_histogram(lengths: Sequence[int], edges: Sequence[int]) -> list[str]:
     """Text bars of word counts in the bins [edges[i], edges[i+1])."""
     counts = [sum(1 for n in lengths if edges[i] <= n < edges[i + 1]) for i in range(len(edges) - 1)]
     peak = max(counts, default=0) or 1
-    return [
-        f"{edges[i]:>5}–{edges[i + 1] - 1:<5} {'█' * round(BAR_WIDTH * c / peak):<{BAR_WIDTH}} {c}"
-        for i, c in enumerate(counts)
-    ]
+    return [f"{edges[i]:>5}–{edges[i + 1] - 1:<5} {'█' * round(BAR_WIDTH * c / peak):<{BAR_WIDTH}} {c}" for i, c in enumerate(counts)]
 
 
 def histogram_edges(lengths: Sequence[int]) -> list[int]:
@@ -60,8 +57,7 @@ def render_card(*, splits: Mapping[str, Sequence[Record]], report: Mapping[str, 
     for title, field in (("By genre", "genre"), ("By age group", "age_group"), ("By source", "source")):
         header = field.replace("_", " ")
         per_split = {
-            name: Counter(source_group(r[field]) if field == "source" else r[field] for r in records)
-            for name, records in splits.items()
+            name: Counter(source_group(r[field]) if field == "source" else r[field] for r in records) for name, records in splits.items()
         }
         lines += count_table(title, header, per_split, columns)
     lines += histograms(splits)

@@ -89,8 +89,7 @@ class LshIndex:
 
     def most_similar(self, signature: np.ndarray) -> tuple[Hashable, float] | None:
         """The indexed key most similar to `signature` at or above the threshold, if any."""
-        candidates = {key for bucket, band in zip(self.buckets, self._band_keys(signature), strict=True)
-                      for key in bucket.get(band, ())}
+        candidates = {key for bucket, band in zip(self.buckets, self._band_keys(signature), strict=True) for key in bucket.get(band, ())}
         scored = [(estimated_jaccard(signature, self.signatures[key]), str(key), key) for key in candidates]
         above = [item for item in scored if item[0] >= self.threshold]
         if not above:

@@ -35,9 +35,7 @@ class DropLog:
     items: list[dict[str, str]] = field(default_factory=list)
 
     def add(self, record: Record, reason: str, detail: str) -> None:
-        self.items.append(
-            {"id": str(record.get("id", "?")), "origin": str(record.get("_origin", "?")), "reason": reason, "detail": detail}
-        )
+        self.items.append({"id": str(record.get("id", "?")), "origin": str(record.get("_origin", "?")), "reason": reason, "detail": detail})
 
     def counts(self) -> dict[str, int]:
         return dict(sorted(Counter(item["reason"] for item in self.items).items()))
@@ -71,8 +69,11 @@ def clean_and_filter(records: list[Record], *, data: DataConfig, drops: DropLog)
         seen_ids.add(record["id"])
         cleaned = {**record, "title": clean_title(record["title"]), "text": clean_story_text(record["text"])}
         problem = language_problem(
-            text=cleaned["title"] + "\n" + cleaned["text"], declared=record["language"], language=data.language,
-            min_devanagari=data.min_devanagari_share, min_latin=data.min_latin_share,
+            text=cleaned["title"] + "\n" + cleaned["text"],
+            declared=record["language"],
+            language=data.language,
+            min_devanagari=data.min_devanagari_share,
+            min_latin=data.min_latin_share,
         )
         if problem:
             drops.add(record, "wrong_language", problem)
@@ -114,8 +115,13 @@ def remove_near_duplicates(
 
 
 def drop_eval_neighbours(
-    train: list[int], evaluation: list[int], records: list[Record], signatures: list[np.ndarray],
-    *, data: DataConfig, drops: DropLog,
+    train: list[int],
+    evaluation: list[int],
+    records: list[Record],
+    signatures: list[np.ndarray],
+    *,
+    data: DataConfig,
+    drops: DropLog,
 ) -> list[int]:
     """Training indices with no near duplicate among the eval records (checked again, explicitly)."""
     index = LshIndex(permutations=data.minhash_permutations, threshold=data.near_duplicate_threshold)
@@ -174,9 +180,7 @@ def write_outputs(
     for path, records in zip(paths, splits.values(), strict=True):
         write_jsonl(path, records)
     report = build_report(config, splits=splits, drops=drops, read_per_file=read_per_file, digest=data_hash(paths))
-    (config.prepared_dir / "prepare_report.json").write_text(
-        json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
+    (config.prepared_dir / "prepare_report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     (config.prepared_dir / "dataset_card.md").write_text(render_card(splits=splits, report=report), encoding="utf-8")
     return {"data_dir": str(config.prepared_dir), "data_hash": report["data_hash"], "counts": report["counts"]}
 
@@ -195,11 +199,17 @@ def build_report(
         "seed": config.seed,
         "data_hash": digest,
         "settings": {
-            "language": data.language, "near_duplicate_threshold": data.near_duplicate_threshold,
-            "shingle_size": data.shingle_size, "minhash_permutations": data.minhash_permutations,
-            "lsh_bands": index.bands, "lsh_rows": index.rows, "eval_fraction": data.eval_fraction,
-            "stage_fractions": list(data.stage_fractions), "complexity_formula": formula,
-            "min_devanagari_share": data.min_devanagari_share, "min_words": data.min_words,
+            "language": data.language,
+            "near_duplicate_threshold": data.near_duplicate_threshold,
+            "shingle_size": data.shingle_size,
+            "minhash_permutations": data.minhash_permutations,
+            "lsh_bands": index.bands,
+            "lsh_rows": index.rows,
+            "eval_fraction": data.eval_fraction,
+            "stage_fractions": list(data.stage_fractions),
+            "complexity_formula": formula,
+            "min_devanagari_share": data.min_devanagari_share,
+            "min_words": data.min_words,
         },
         "counts": {
             "read": sum(read_per_file.values()),

@@ -32,11 +32,14 @@ def truncated_reference(tokenizer: Any, record: Record, *, max_new_tokens: int) 
 def generation_metrics(generated: list[Generated], references: list[str], records: list[Record]) -> dict[str, float]:
     texts = [item.text for item in generated]
     return {
-        "bleu": bleu(texts, references), **rouge(texts, references),
+        "bleu": bleu(texts, references),
+        **rouge(texts, references),
         "devanagari_purity": devanagari_purity(texts),
-        "distinct_1": distinct_n(texts, 1), "distinct_2": distinct_n(texts, 2),
+        "distinct_1": distinct_n(texts, 1),
+        "distinct_2": distinct_n(texts, 2),
         "length_compliance": length_compliance(texts, [record["age_group"] for record in records]),
-        "mean_words": fmean(len(words(text)) for text in texts), "finished_share": fmean(item.finished for item in generated),
+        "mean_words": fmean(len(words(text)) for text in texts),
+        "finished_share": fmean(item.finished for item in generated),
     }
 
 
@@ -48,8 +51,13 @@ def score_model(
     window = settings.max_length or config.stages[-1].max_length
     scores = story_perplexity(model, tokenizer, held_out, max_length=window, batch_size=settings.batch_size)
     generated, seconds = generate_stories(
-        model, tokenizer, samples, max_new_tokens=settings.max_new_tokens, temperature=settings.temperature,
-        batch_size=settings.batch_size, seed=config.seed,
+        model,
+        tokenizer,
+        samples,
+        max_new_tokens=settings.max_new_tokens,
+        temperature=settings.temperature,
+        batch_size=settings.batch_size,
+        seed=config.seed,
     )
     metrics = {**scores, **generation_metrics(generated, references, samples), "generation_s": round(seconds, 2)}
     return metrics, [item.text for item in generated]
@@ -92,20 +100,37 @@ def run_evaluate(config: TrainingConfig) -> dict[str, Any]:
 
 
 def build_report(
-    config: TrainingConfig, *, results: dict[str, dict[str, Any]], generations: dict[str, list[str]],
-    samples: list[Record], references: list[str], held_out: list[Record],
+    config: TrainingConfig,
+    *,
+    results: dict[str, dict[str, Any]],
+    generations: dict[str, list[str]],
+    samples: list[Record],
+    references: list[str],
+    held_out: list[Record],
 ) -> dict[str, Any]:
     settings = config.evaluate
     return {
-        "run": config.run_dir.name, "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "base_model": config.model.base_id or config.model.base, "quantization": config.model.quantization,
+        "run": config.run_dir.name,
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "base_model": config.model.base_id or config.model.base,
+        "quantization": config.model.quantization,
         "eval_records": len(held_out),
-        "settings": {**settings.model_dump(mode="json"), "perplexity_max_length": settings.max_length or config.stages[-1].max_length,
-                     "reference": "held-out story cut to max_new_tokens tokens", "tokens": "Devanagari-aware words"},
+        "settings": {
+            **settings.model_dump(mode="json"),
+            "perplexity_max_length": settings.max_length or config.stages[-1].max_length,
+            "reference": "held-out story cut to max_new_tokens tokens",
+            "tokens": "Devanagari-aware words",
+        },
         "models": results,
         "samples": [
-            {"id": record["id"], "title": record["title"], "age_group": record["age_group"], "genre": record["genre"],
-             "reference": reference, "generations": {name: texts[i] for name, texts in generations.items()}}
+            {
+                "id": record["id"],
+                "title": record["title"],
+                "age_group": record["age_group"],
+                "genre": record["genre"],
+                "reference": reference,
+                "generations": {name: texts[i] for name, texts in generations.items()},
+            }
             for i, (record, reference) in enumerate(zip(samples, references, strict=True))
         ],
     }

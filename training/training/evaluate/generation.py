@@ -33,8 +33,11 @@ def generate_stories(
     """One story per record and the seconds it took; the same seed for every model so sampling is comparable."""
     torch.manual_seed(seed)
     options = generation_options(tokenizer, max_new_tokens=max_new_tokens, temperature=temperature)
-    stops = set(model.generation_config.eos_token_id if isinstance(model.generation_config.eos_token_id, list)
-                else [model.generation_config.eos_token_id, tokenizer.eos_token_id])
+    stops = set(
+        model.generation_config.eos_token_id
+        if isinstance(model.generation_config.eos_token_id, list)
+        else [model.generation_config.eos_token_id, tokenizer.eos_token_id]
+    )
     results: list[Generated] = []
     started = time.perf_counter()
     for start in range(0, len(records), batch_size):

@@ -49,8 +49,11 @@ def render_markdown(report: dict[str, Any]) -> str:
     )
     lines = [f"# Evaluation: {report['run']}", "", summary, "", metrics_table(report["models"]), "", legend, "", "## Samples", ""]
     for sample in report["samples"]:
-        lines += [f"### {sample['title']} ({sample['age_group']}, {sample['genre']})", "",
-                  f"- **reference**: {one_line(sample['reference'])}"]
+        lines += [
+            f"### {sample['title']} ({sample['age_group']}, {sample['genre']})",
+            "",
+            f"- **reference**: {one_line(sample['reference'])}",
+        ]
         lines += [f"- **{name}**: {one_line(text)}" for name, text in sample["generations"].items()]
         lines.append("")
     return "\n".join(lines)

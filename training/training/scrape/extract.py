@@ -148,9 +148,7 @@ class StoryExtractor(HTMLParser):
 
 def extract_story(html: str, *, base_url: str, story_selector: str, title_selector: str) -> ExtractedPage:
     """Title, story paragraphs and absolute links of one HTML page."""
-    parser = StoryExtractor(
-        base_url=base_url, story=Selector.parse(story_selector), title=Selector.parse(title_selector)
-    )
+    parser = StoryExtractor(base_url=base_url, story=Selector.parse(story_selector), title=Selector.parse(title_selector))
     parser.feed(html)
     parser.close()
     return parser.result()

@@ -73,7 +73,9 @@ async def run_scrape(config: TrainingConfig) -> dict[str, Any]:
     async with httpx.AsyncClient(headers=headers, timeout=scrape.timeout_seconds) as client:
         throttle = HostThrottle(scrape.rate_limit_seconds)
         crawl = Crawl(
-            config=scrape, client=client, throttle=throttle,
+            config=scrape,
+            client=client,
+            throttle=throttle,
             robots=RobotsRules(client=client, throttle=throttle, user_agent=scrape.user_agent),
             state=await ScrapeState.load(state_path(scrape.out)),
             stored_ids=await asyncio.to_thread(record_ids, scrape.out),

@@ -57,8 +57,11 @@ def loss_summary(metrics: Path) -> dict[str, Any]:
     def mean_loss(part: list[dict[str, Any]]) -> float:
         return round(sum(row["loss"] for row in part) / len(part), 6)
 
-    return {"first_loss": mean_loss(rows[:window]), "last_loss": mean_loss(rows[-window:]),
-            "mean_tokens_per_s": round(sum(row["tokens_per_s"] for row in rows) / len(rows), 2)}
+    return {
+        "first_loss": mean_loss(rows[:window]),
+        "last_loss": mean_loss(rows[-window:]),
+        "mean_tokens_per_s": round(sum(row["tokens_per_s"] for row in rows) / len(rows), 2),
+    }
 
 
 def run_stage(
@@ -78,10 +81,15 @@ def run_stage(
     result = train_stage(run, model)
     model.save_pretrained(str(paths.adapter))
     summary = {
-        "stage": stage.name, "config": stage.model_dump(mode="json"), "examples": len(examples),
+        "stage": stage.name,
+        "config": stage.model_dump(mode="json"),
+        "examples": len(examples),
         "story_tokens": sum(example.story_tokens for example in examples),
-        "started_from": config.stages[index - 1].name if index else "fresh LoRA", "initial_weights_sha256": initial,
-        "final_weights_sha256": weights_digest(lora_weights(model)), **result, **loss_summary(paths.metrics),
+        "started_from": config.stages[index - 1].name if index else "fresh LoRA",
+        "initial_weights_sha256": initial,
+        "final_weights_sha256": weights_digest(lora_weights(model)),
+        **result,
+        **loss_summary(paths.metrics),
     }
     paths.done.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     return summary

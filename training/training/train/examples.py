@@ -47,9 +47,7 @@ class Batch:
 
 def request_messages(record: Record) -> list[dict[str, str]]:
     """The system + user messages story-service would send for this record (its title is the story idea)."""
-    return story_messages(
-        language=record["language"], age_group=record["age_group"], genres=[record["genre"]], prompt=record["title"]
-    )
+    return story_messages(language=record["language"], age_group=record["age_group"], genres=[record["genre"]], prompt=record["title"])
 
 
 def story_text(record: Record) -> str:

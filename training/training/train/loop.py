@@ -99,8 +99,15 @@ def train_stage(run: StageRun, model: PeftModel) -> dict[str, Any]:
             now = time.perf_counter()
             tokens_per_s = stats.tokens / max(now - step_started, 1e-9)
             elapsed = elapsed_before + now - started
-            row = {"step": step, "loss": round(stats.loss, 6), "lr": float(f"{lr:.6g}"), "tokens_per_s": round(tokens_per_s, 2),
-                   "elapsed": round(elapsed, 3), "grad_norm": round(stats.grad_norm, 6), "tokens": stats.tokens}
+            row = {
+                "step": step,
+                "loss": round(stats.loss, 6),
+                "lr": float(f"{lr:.6g}"),
+                "tokens_per_s": round(tokens_per_s, 2),
+                "elapsed": round(elapsed, 3),
+                "grad_norm": round(stats.grad_norm, 6),
+                "tokens": stats.tokens,
+            }
             metrics.write(json.dumps(row) + "\n")
             metrics.flush()
             progress.set_postfix(loss=f"{stats.loss:.3f}", tok_s=f"{tokens_per_s:.0f}")

@@ -17,8 +17,11 @@ def story_nll(model: Any, batch: Batch) -> tuple[torch.Tensor, int]:
     # The vocabulary projection is the costliest layer on a small model: skip it over the prompt.
     keep = min(width - int(labelled[0]) + 1, width) if len(labelled) else 1
     logits = model(
-        input_ids=batch.input_ids, attention_mask=batch.attention_mask, position_ids=batch.position_ids,
-        logits_to_keep=keep, use_cache=False,
+        input_ids=batch.input_ids,
+        attention_mask=batch.attention_mask,
+        position_ids=batch.position_ids,
+        logits_to_keep=keep,
+        use_cache=False,
     ).logits
     targets = batch.labels[:, width - keep + 1 :]
     predicted = logits[:, :-1].float()

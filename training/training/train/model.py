@@ -44,8 +44,12 @@ def load_base_model(model: ModelConfig, *, quantize: bool = True) -> PreTrainedM
 def lora_config(model: ModelConfig) -> LoraConfig:
     lora = model.lora
     return LoraConfig(
-        r=lora.r, lora_alpha=lora.alpha, lora_dropout=lora.dropout, target_modules=list(lora.target_modules),
-        bias="none", task_type="CAUSAL_LM",
+        r=lora.r,
+        lora_alpha=lora.alpha,
+        lora_dropout=lora.dropout,
+        target_modules=list(lora.target_modules),
+        bias="none",
+        task_type="CAUSAL_LM",
     )
 
 

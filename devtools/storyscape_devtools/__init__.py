@@ -1,0 +1,1 @@
+"""Development-only StoryScape tooling: never installed in a service image."""

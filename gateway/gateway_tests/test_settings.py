@@ -1,0 +1,44 @@
+"""The gateway refuses to start with settings that would weaken authentication."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from pydantic import ValidationError
+from storyscape_devtools import testing
+from storyscape_devtools.testing import LiveServer
+
+from gateway.main import create_app
+from gateway.settings import Settings
+from storyscape_common.internal_auth import InternalTokenVerifier
+
+
+def test_the_auth_emulator_is_refused_for_a_real_project(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099")
+    with pytest.raises(ValidationError, match="demo-"):
+        Settings(firebase_project_id="my-prod")
+
+
+def test_the_auth_emulator_is_allowed_for_a_demo_project(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099")
+    monkeypatch.setenv("GATEWAY_FIREBASE_PROJECT_ID", "demo-x")
+    settings = Settings()
+    assert (settings.firebase_auth_emulator_host, settings.firebase_project_id) == ("127.0.0.1:9099", "demo-x")
+
+
+def test_outside_development_an_internal_signing_key_is_required(keys: testing.TestKeys) -> None:
+    with pytest.raises(ValidationError, match="internal_"):
+        Settings(environment="production", firebase_project_id="storyscape-prod")
+    settings = Settings(environment="production", firebase_project_id="storyscape-prod", internal_signing_key=keys.private_pem)
+    token = testing.TestKeys(keys.private_pem, settings.public_key_pem()).bearer(user_id="u", audience="x")
+    verifier = InternalTokenVerifier(public_key_pem=keys.public_pem, audience="x")
+    assert verifier.verify(token["Authorization"].split()[1]).user_id == "u"
+
+
+async def test_docs_are_hidden_in_production(keys: testing.TestKeys) -> None:
+    settings = Settings(environment="production", firebase_project_id="storyscape-prod", internal_signing_key=keys.private_pem)
+    with LiveServer(create_app(settings)) as gateway:
+        async with httpx.AsyncClient(base_url=gateway.url) as client:
+            assert (await client.get("/healthz")).status_code == 200
+            assert (await client.get("/docs")).status_code == 404
+            assert (await client.get("/openapi.json")).status_code == 404

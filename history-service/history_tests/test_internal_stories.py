@@ -1,0 +1,146 @@
+"""POST /internal/stories: story-service saves finished stories (run on PostgreSQL and SQLite)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from storyscape_devtools.testing import LiveServer, TestKeys
+
+from history_tests.utils.api import HistoryCaller, story_fields
+from storyscape_common.clients.history import HistoryClient
+from storyscape_common.errors import ApiError
+
+
+async def test_saving_a_story_returns_it_as_clients_will_see_it(alice: HistoryCaller) -> None:
+    fields = story_fields(
+        language="hi",
+        title="  चतुर खरगोश ",
+        text="एक जंगल में एक चतुर खरगोश रहता था।",
+        genres=["animals", "moral", "animals"],
+        created_at=datetime(2026, 3, 1, 6, 30, tzinfo=UTC),
+    )
+    response = await alice.save(**fields)
+    assert response.status_code == 201
+    story = response.json()
+    assert story == {
+        "id": fields["id"],
+        "title": "चतुर खरगोश",
+        "text": "एक जंगल में एक चतुर खरगोश रहता था।",
+        "language": "hi",
+        "age_group": "6-8",
+        "genres": ["animals", "moral"],
+        "mode": "prompt",
+        "prompt": fields["prompt"],
+        "images": [],
+        "audio": None,
+        "favorite": False,
+        "created_at": "2026-03-01T06:30:00Z",
+        "model": "gpt-4o",
+    }
+    assert (await alice.get(fields["id"])).json() == story
+
+
+async def test_saving_again_returns_the_stored_story_unchanged(alice: HistoryCaller) -> None:
+    first = await alice.saved()
+    retry = await alice.save(id=first["id"], title="A different title")
+    assert retry.status_code == 200
+    assert retry.json() == first
+    page = (await alice.list()).json()
+    assert [s["id"] for g in page["groups"] for s in g["stories"]] == [first["id"]]
+
+
+async def test_an_id_owned_by_another_user_is_a_conflict(alice: HistoryCaller, bob: HistoryCaller) -> None:
+    story = await alice.saved()
+    response = await bob.save(id=story["id"])
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "conflict"
+    assert alice.user_id not in response.text and story["title"] not in response.text
+    assert (await bob.get(story["id"])).status_code == 404
+
+
+async def test_saving_without_created_at_uses_now(alice: HistoryCaller) -> None:
+    before = datetime.now(UTC)
+    story = await alice.saved()
+    saved_at = datetime.fromisoformat(story["created_at"])
+    assert before - timedelta(seconds=1) <= saved_at <= datetime.now(UTC) + timedelta(seconds=1)
+
+
+async def test_a_gateway_token_cannot_save(alice: HistoryCaller) -> None:
+    response = await alice.save(issuer="gateway")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "forbidden"
+    assert (await alice.list()).json()["groups"] == []
+
+
+async def test_saving_needs_a_valid_token(client: httpx.AsyncClient, keys: TestKeys) -> None:
+    missing = await client.post("/internal/stories", json=story_fields())
+    assert missing.status_code == 401
+    assert missing.json()["error"]["code"] == "unauthenticated"
+    token = keys.signer("story-service").sign(user_id="someone", audience="media-service", request_id="r")
+    wrong_audience = await client.post("/internal/stories", json=story_fields(), headers={"Authorization": f"Bearer {token}"})
+    assert wrong_audience.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("overrides", "mentions"),
+    [
+        ({"language": "fr"}, "language"),
+        ({"age_group": "18-99"}, "age_group"),
+        ({"title": "   "}, "title must be 1..200 characters"),
+        ({"text": ""}, "text must be 1..50000 characters"),
+        ({"text": "x" * 50_001}, "text must be 1..50000 characters"),
+        ({"prompt": ""}, "prompt"),
+        ({"mode": "video"}, "mode"),
+        ({"id": "not-a-uuid"}, "id"),
+        ({"genres": ["ok", ""]}, "each genre"),
+        ({"genres": [f"g{i}" for i in range(11)]}, "genres"),
+        ({"model": ""}, "model"),
+        ({"created_at": "2026-03-01T10:00:00"}, "created_at"),
+        ({"created_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat()}, "created_at"),
+    ],
+)
+async def test_invalid_stories_are_refused_in_the_api_shape(alice: HistoryCaller, overrides: dict[str, Any], mentions: str) -> None:
+    response = await alice.save(**overrides)
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_request"
+    assert mentions in error["message"]
+    assert error["request_id"] == response.headers["x-request-id"]
+    assert (await alice.list()).json()["groups"] == []
+
+
+async def test_story_service_client_contract(history_server: LiveServer, keys: TestKeys) -> None:
+    """The typed client story-service uses: save, save again, and a clash surfaces as a 409 ApiError."""
+    history = HistoryClient(base_url=history_server.url, signer=keys.signer("story-service"))
+    try:
+        fields = story_fields()
+        saved = await history.save_story(user_id="client-user", request_id="req-1", story=fields)
+        again = await history.save_story(user_id="client-user", request_id="req-2", story=fields)
+        assert saved == again and saved["id"] == fields["id"]
+        with pytest.raises(ApiError) as raised:
+            await history.save_story(user_id="other-user", request_id="req-3", story=fields)
+        assert (raised.value.status, raised.value.code) == (409, "conflict")
+    finally:
+        await history.aclose()
+
+
+async def test_uppercase_ids_are_the_same_story(alice: HistoryCaller) -> None:
+    story_id = str(uuid.uuid4())
+    first = await alice.save(id=story_id.upper())
+    assert first.status_code == 201 and first.json()["id"] == story_id
+    assert (await alice.save(id=story_id)).status_code == 200
+    assert (await alice.get(story_id.upper())).status_code == 200
+
+
+async def test_concurrent_retries_store_the_story_once(alice: HistoryCaller) -> None:
+    fields = story_fields()
+    responses = await asyncio.gather(*(alice.save(**fields) for _ in range(8)))
+    assert sorted(r.status_code for r in responses) == [200] * 7 + [201]
+    assert len({r.text for r in responses}) == 1
+    page = (await alice.list()).json()
+    assert [s["id"] for g in page["groups"] for s in g["stories"]] == [fields["id"]]

@@ -1,0 +1,70 @@
+"""Calls to history-service the way the gateway (reader) and story-service (writer) make them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import httpx
+from storyscape_devtools.testing import TestKeys
+
+AUDIENCE = "history-service"
+
+
+def new_user() -> str:
+    return f"user-{uuid.uuid4().hex[:12]}"
+
+
+def story_fields(**overrides: Any) -> dict[str, Any]:
+    """A valid story as story-service would send it; override any field."""
+    fields: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "title": "The Brave Little Kite",
+        "text": "Once upon a time a little kite wanted to touch the clouds.",
+        "language": "en",
+        "age_group": "6-8",
+        "genres": ["adventure", "friendship"],
+        "mode": "prompt",
+        "prompt": "a kite that wants to fly higher",
+        "model": "gpt-4o",
+    }
+    fields.update(overrides)
+    return fields
+
+
+class HistoryCaller:
+    """One user's calls: reads with a gateway-issued token, saves with a story-service-issued one."""
+
+    def __init__(self, client: httpx.AsyncClient, keys: TestKeys, user_id: str | None = None) -> None:
+        self.client = client
+        self.keys = keys
+        self.user_id = user_id or new_user()
+
+    def headers(self, issuer: str = "gateway") -> dict[str, str]:
+        token = self.keys.signer(issuer).sign(user_id=self.user_id, audience=AUDIENCE, request_id="test")
+        return {"Authorization": f"Bearer {token}"}
+
+    async def save(self, *, issuer: str = "story-service", **overrides: Any) -> httpx.Response:
+        fields = story_fields(**overrides)
+        if isinstance(fields.get("created_at"), datetime):
+            fields["created_at"] = fields["created_at"].isoformat()
+        return await self.client.post("/internal/stories", json=fields, headers=self.headers(issuer))
+
+    async def saved(self, **overrides: Any) -> dict[str, Any]:
+        response = await self.save(**overrides)
+        assert response.status_code == 201, response.text
+        story: dict[str, Any] = response.json()
+        return story
+
+    async def list(self, *, timezone: str | None = None, **params: Any) -> httpx.Response:
+        headers = self.headers()
+        if timezone is not None:
+            headers["X-User-Timezone"] = timezone
+        return await self.client.get("/v1/stories", params=params, headers=headers)
+
+    async def get(self, story_id: str) -> httpx.Response:
+        return await self.client.get(f"/v1/stories/{story_id}", headers=self.headers())
+
+    async def delete(self, story_id: str) -> httpx.Response:
+        return await self.client.delete(f"/v1/stories/{story_id}", headers=self.headers())

@@ -1,0 +1,54 @@
+"""The real neighbours of story-service, on loopback: history-service (SQLite) and hindi-llm-service (tiny Llama)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from storyscape_devtools.testing import LiveServer, TestKeys
+
+from hindi_llm_service.main import create_app as create_llm_app
+from hindi_llm_service.settings import Settings as LlmSettings
+from history_service.main import create_app as create_history_app
+from history_service.settings import Settings as HistorySettings
+from story_service.main import create_app as create_story_app
+from story_service.settings import Settings as StorySettings
+
+TINY_MODEL = "tiny-llama"
+
+
+def history_server(keys: TestKeys, directory: Path) -> LiveServer:
+    settings = HistorySettings(
+        environment="test", internal_public_key=keys.public_pem, database_url=f"sqlite:///{directory / 'history.db'}"
+    )
+    return LiveServer(create_history_app(settings))
+
+
+def llm_server(keys: TestKeys, model_dir: Path) -> tuple[LiveServer, Any]:
+    settings = LlmSettings(
+        environment="test",
+        internal_public_key=keys.public_pem,
+        model_path=model_dir,
+        model_name=TINY_MODEL,
+        adapters={},
+        torch_threads=1,
+        max_concurrent=2,
+    )
+    app = create_llm_app(settings)
+    return LiveServer(app), app
+
+
+def story_server(keys: TestKeys, *, history_url: str, llm_url: str, **overrides: Any) -> LiveServer:
+    values: dict[str, Any] = {
+        "environment": "test",
+        "internal_public_key": keys.public_pem,
+        "internal_signing_key": keys.private_pem,
+        "history_url": history_url,
+        "hindi_llm_url": f"{llm_url}/v1",
+        "hindi_model": TINY_MODEL,
+        "local_english_model": TINY_MODEL,
+        "max_story_tokens": 24,
+        "temperature": 1.0,
+        "save_attempts": 2,
+    }
+    return LiveServer(create_story_app(StorySettings(**(values | overrides))))

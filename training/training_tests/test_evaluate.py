@@ -1,0 +1,58 @@
+"""evaluate: the base model and every stage's adapter, side by side, in report.json and report.md."""
+
+from __future__ import annotations
+
+import json
+
+from training_tests.conftest import PipelineRun
+
+MODELS = ["base", "stage1", "stage2", "stage3"]
+METRICS = {
+    "perplexity",
+    "bleu",
+    "rouge1",
+    "rouge2",
+    "rougeL",
+    "devanagari_purity",
+    "distinct_1",
+    "distinct_2",
+    "length_compliance",
+    "mean_words",
+    "finished_share",
+}
+
+
+def read_report(pipeline: PipelineRun) -> dict:
+    return json.loads((pipeline.config.run_dir / "eval" / "report.json").read_text(encoding="utf-8"))
+
+
+def test_the_report_scores_the_base_model_and_each_stage(pipeline: PipelineRun) -> None:
+    report = read_report(pipeline)
+    assert list(report["models"]) == MODELS
+    for metrics in report["models"].values():
+        assert METRICS <= metrics.keys()
+        assert 0 <= metrics["bleu"] <= 100 and 0 <= metrics["rougeL"] <= 1 and 0 <= metrics["devanagari_purity"] <= 1
+    held_out = (pipeline.config.eval_file).read_text(encoding="utf-8").splitlines()
+    assert report["eval_records"] == len(held_out) and report["models"]["base"]["story_tokens"] > 0
+
+
+def test_training_lowers_held_out_perplexity(pipeline: PipelineRun) -> None:
+    models = read_report(pipeline)["models"]
+    assert models["stage3"]["perplexity"] < models["stage1"]["perplexity"] < models["base"]["perplexity"]
+
+
+def test_the_samples_show_every_models_story_for_the_same_request(pipeline: PipelineRun) -> None:
+    report = read_report(pipeline)
+    assert len(report["samples"]) == pipeline.config.evaluate.num_samples
+    for sample in report["samples"]:
+        assert list(sample["generations"]) == MODELS and sample["reference"]
+    # The adapters changed what the model writes.
+    first = report["samples"][0]["generations"]
+    assert first["stage3"] != first["base"]
+
+
+def test_the_markdown_report_has_one_table_row_per_model(pipeline: PipelineRun) -> None:
+    markdown = (pipeline.config.run_dir / "eval" / "report.md").read_text(encoding="utf-8")
+    rows = [line for line in markdown.splitlines() if line.startswith("| ") and not line.startswith("| Model")]
+    assert [row.split("|")[1].strip() for row in rows] == MODELS
+    assert "Perplexity" in markdown and "ROUGE-L" in markdown and "BLEU" in markdown
