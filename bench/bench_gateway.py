@@ -14,7 +14,7 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
 import httpx
@@ -67,7 +67,7 @@ def has_text(event: ServerSentEvent) -> bool:
 
 
 def timed_first_token(
-    client: httpx.AsyncClient, url: str, body: dict[str, object], headers: Callable[[], dict[str, str]]
+    client: httpx.AsyncClient, url: str, body: Mapping[str, object], headers: Callable[[], dict[str, str]]
 ) -> Callable[[], Awaitable[float]]:
     """Seconds until the first event carrying generated text arrives; the stream is then read to the end."""
 

@@ -52,7 +52,7 @@ def test_tokens_with_bad_claims_are_refused(keys, claims):
 def test_an_unsigned_token_is_refused(keys):
     now = int(time.time())
     token = jwt.encode(
-        {"iss": "storyscape:gateway", "sub": "uid", "aud": "history-service", "iat": now, "exp": now + 60}, key=None, algorithm="none"
+        {"iss": "storyscape:gateway", "sub": "uid", "aud": "history-service", "iat": now, "exp": now + 60}, key="", algorithm="none"
     )
     with pytest.raises(InvalidInternalToken):
         InternalTokenVerifier(public_key_pem=keys.public_pem, audience="history-service").verify(token)

@@ -8,7 +8,7 @@ from storyscape_devtools.testing import new_test_keys
 
 from storyscape_common.app import create_service_app
 from storyscape_common.deps import CurrentIdentity
-from storyscape_common.settings import ServiceSettings
+from storyscape_common.settings import Environment, ServiceSettings
 
 KEYS = new_test_keys()
 
@@ -17,7 +17,7 @@ class Echo(BaseModel):
     size: int
 
 
-def build_app(environment: str = "development") -> FastAPI:
+def build_app(environment: Environment = "development") -> FastAPI:
     router = APIRouter()
 
     @router.get("/v1/me")

@@ -38,5 +38,5 @@ async def test_closing_the_keepalive_stream_closes_the_source():
 
     stream = with_keepalive(endless(), interval=1)
     assert await anext(stream) == b"x"
-    await stream.aclose()
+    await stream.aclose()  # type: ignore[attr-defined]
     assert closed.is_set()

@@ -24,7 +24,7 @@ access_logger = logging.getLogger("storyscape.access")
 def header_value(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", ()):
         if key == name:
-            return value.decode("latin-1")
+            return str(value.decode("latin-1"))
     return None
 
 

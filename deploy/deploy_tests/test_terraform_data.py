@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from deploy_tests.utils.terraform import Block, TerraformConfig, nested, single
 
 KMS_KEY = "${aws_kms_key.main.arn}"
@@ -13,7 +15,7 @@ def buckets(config: TerraformConfig) -> list[Block]:
     return found
 
 
-def attached_to(config: TerraformConfig, resource_type: str, bucket: Block) -> dict:
+def attached_to(config: TerraformConfig, resource_type: str, bucket: Block) -> dict[str, Any]:
     """The one `resource_type` (public access block, policy, ...) configuring `bucket`."""
     matches = [b for b in config.resources(resource_type) if b.body["bucket"] == f"${{{bucket.address}.id}}"]
     assert len(matches) == 1, f"{bucket.address} needs exactly one {resource_type}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from deploy_tests.utils.terraform import Block, TerraformConfig, mentions, nested, single
 
@@ -15,7 +16,7 @@ def policy_documents(config: TerraformConfig) -> list[Block]:
     return [b for b in config.of_kind("data", "aws_iam_policy_document")]
 
 
-def allows_s3(statement: dict) -> bool:
+def allows_s3(statement: dict[str, Any]) -> bool:
     return statement.get("effect", "Allow") == "Allow" and any(a.startswith("s3:") for a in statement["actions"])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
+from typing import Any
 
 from deploy_tests.utils.terraform import TerraformConfig, nested, single
 from deploy_tests.utils.tools import REPO_ROOT
@@ -95,9 +96,9 @@ def test_services_listen_and_are_reached_on_their_own_ports(config: TerraformCon
     assert environment["media-service"]["MEDIA_OBJECT_STORE"] == "s3"
 
 
-def module_calls(config: TerraformConfig) -> dict[str, dict]:
+def module_calls(config: TerraformConfig) -> dict[str, dict[str, Any]]:
     """Service name -> the module call that runs it (for_each calls expanded)."""
-    calls: dict[str, dict] = {}
+    calls: dict[str, dict[str, Any]] = {}
     for module in config.of_kind("module"):
         assert module.body["source"] == "./modules/ecs_service"
         if "for_each" in module.body:

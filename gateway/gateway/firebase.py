@@ -9,8 +9,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import firebase_admin  # type: ignore[import-untyped]
-from firebase_admin import auth  # type: ignore[import-untyped]
+import firebase_admin
+from firebase_admin import auth
 from google.auth.credentials import AnonymousCredentials
 
 from gateway.settings import EMULATOR_HOST_VARIABLE, Settings

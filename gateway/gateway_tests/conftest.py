@@ -7,7 +7,7 @@ from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import firebase_admin._token_gen  # type: ignore[import-untyped]
+import firebase_admin._token_gen
 import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 from storyscape_devtools.testing import LiveServer, TestKeys

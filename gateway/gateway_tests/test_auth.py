@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-import firebase_admin._token_gen  # type: ignore[import-untyped]
+import firebase_admin._token_gen
 import httpx
 import jwt
 import pytest

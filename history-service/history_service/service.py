@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
@@ -14,7 +15,8 @@ from history_service.cursor import Cursor, decode_cursor, encode_cursor
 from history_service.grouping import group_in_order, group_key, group_label
 from history_service.models import StoryRow
 from history_service.repository import StoryRepository
-from history_service.schemas import Story, StoryCreate, StoryGroup, StoryPage
+from history_service.schemas import Mode, Story, StoryCreate, StoryGroup, StoryPage
+from storyscape_common.catalog import AgeGroup, Language
 from storyscape_common.errors import ApiError, not_found
 
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -37,11 +39,11 @@ def story_from_row(row: StoryRow) -> Story:
         id=row.id,
         title=row.title,
         text=row.text,
-        language=row.language,  # type: ignore[arg-type]
-        age_group=row.age_group,
+        language=cast(Language, row.language),
+        age_group=cast(AgeGroup, row.age_group),
         genres=list(row.genres),
-        mode=row.mode,
-        prompt=row.prompt,  # type: ignore[arg-type]
+        mode=cast(Mode, row.mode),
+        prompt=row.prompt,
         images=[],
         audio=None,
         favorite=row.favorite,

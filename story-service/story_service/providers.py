@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from openai import AsyncOpenAI, AsyncStream, Timeout
-from openai.types.chat import ChatCompletionChunk
+from openai.types.chat import ChatCompletionChunk, ChatCompletionMessageParam
 
 from story_service.settings import Settings
 from storyscape_common.internal_auth import InternalTokenSigner
@@ -40,17 +40,14 @@ class ChatRoute:
         if self.internal:
             token = signer.sign(user_id=user_id, audience=HINDI_LLM_AUDIENCE, request_id=request_id)
             headers["Authorization"] = f"Bearer {token}"
-        stream = cast(
-            AsyncStream[ChatCompletionChunk],
-            await self.client.chat.completions.create(
-                model=self.model,
-                messages=messages,
-                max_tokens=max_tokens,
-                temperature=temperature,  # type: ignore[arg-type]
-                top_p=top_p,
-                stream=True,
-                extra_headers=headers,
-            ),
+        stream: AsyncStream[ChatCompletionChunk] = await self.client.chat.completions.create(
+            model=self.model,
+            messages=cast("list[ChatCompletionMessageParam]", messages),
+            max_tokens=max_tokens,
+            temperature=temperature,
+            top_p=top_p,
+            stream=True,
+            extra_headers=headers,
         )
         async with stream:
             async for chunk in stream:

@@ -74,7 +74,7 @@ def final_adapter(config: TrainingConfig) -> StagePaths:
 def write_adapter(source: Path, target: Path, *, base: str) -> dict[str, Any]:
     """Copy the PEFT files, naming the base model by its id (the training machine's path means nothing elsewhere)."""
     target.mkdir(parents=True)
-    adapter_config = json.loads((source / ADAPTER_FILES[0]).read_text(encoding="utf-8"))
+    adapter_config: dict[str, Any] = json.loads((source / ADAPTER_FILES[0]).read_text(encoding="utf-8"))
     adapter_config.update(base_model_name_or_path=base, inference_mode=True)
     (target / ADAPTER_FILES[0]).write_text(json.dumps(adapter_config, indent=2) + "\n", encoding="utf-8")
     shutil.copyfile(source / ADAPTER_FILES[1], target / ADAPTER_FILES[1])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from training_tests.conftest import PipelineRun
 
@@ -22,8 +23,9 @@ METRICS = {
 }
 
 
-def read_report(pipeline: PipelineRun) -> dict:
-    return json.loads((pipeline.config.run_dir / "eval" / "report.json").read_text(encoding="utf-8"))
+def read_report(pipeline: PipelineRun) -> dict[str, Any]:
+    report: dict[str, Any] = json.loads((pipeline.config.run_dir / "eval" / "report.json").read_text(encoding="utf-8"))
+    return report
 
 
 def test_the_report_scores_the_base_model_and_each_stage(pipeline: PipelineRun) -> None:

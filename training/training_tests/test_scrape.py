@@ -24,7 +24,7 @@ SLUGS = ("fox", "moon", "river", "broken", "private-garden", "stray", "target")
 def site() -> Iterator[tuple[StorySite, str]]:
     stories = {slug: (story["title"], story["text"]) for slug, story in zip(SLUGS, seed_stories("hi_part_c.jsonl", 7), strict=False)}
     site = StorySite(stories=stories)
-    with LiveServer(story_site_app(site)) as server:  # type: ignore[arg-type]
+    with LiveServer(story_site_app(site)) as server:
         yield site, server.url
 
 

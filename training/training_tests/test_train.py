@@ -91,7 +91,7 @@ def test_qlora_trains_lora_on_an_nf4_quantised_base(pipeline: PipelineRun, tmp_p
     seen: list[tuple[int, set[str | None], bool]] = []
 
     def inspect(stage: StageConfig, model: torch.nn.Module) -> None:
-        quantised = [m for m in model.modules() if isinstance(m, bnb.nn.Linear4bit)]
+        quantised = [m for m in model.modules() if isinstance(m, bnb.nn.Linear4bit)]  # type: ignore[attr-defined]
         trainable = {name for name, p in model.named_parameters() if p.requires_grad}
         quant_types: set[str | None] = {getattr(q.weight, "quant_type", None) for q in quantised}
         seen.append((len(quantised), quant_types, all("lora_" in n for n in trainable)))

@@ -72,7 +72,8 @@ class FirebaseTestIssuer:
 
     def token(self, *, uid: str = "user-1", kid: str | None = None, **overrides: Any) -> str:
         signer = crypt.RSASigner.from_string(self.private_pem, key_id=kid or self.kid)
-        return jwt.encode(signer, self.claims(uid=uid, **overrides)).decode()
+        token: bytes = jwt.encode(signer, self.claims(uid=uid, **overrides))
+        return token.decode()
 
 
 def unsigned_token(*, header: dict[str, Any], claims: dict[str, Any]) -> str:

@@ -55,7 +55,7 @@ def loss_summary(metrics: Path) -> dict[str, Any]:
     window = max(1, len(rows) // 4)
 
     def mean_loss(part: list[dict[str, Any]]) -> float:
-        return round(sum(row["loss"] for row in part) / len(part), 6)
+        return round(float(sum(row["loss"] for row in part)) / len(part), 6)
 
     return {
         "first_loss": mean_loss(rows[:window]),

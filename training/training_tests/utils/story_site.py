@@ -48,7 +48,7 @@ def story_site_app(site: StorySite) -> FastAPI:
     app = FastAPI()
 
     @app.middleware("http")
-    async def remember(request: Request, call_next):  # type: ignore[no-untyped-def]
+    async def remember(request: Request, call_next):
         site.requests.append((request.url.path, time.monotonic()))
         return await call_next(request)
 
