@@ -18,10 +18,11 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
 import httpx
-from storyscape_devtools.devstack import SERVICES, DevStack, StackConfig
+from storyscape_devtools.devstack import DevStack, StackConfig
 from storyscape_devtools.testing import free_port
 
 from storyscape_common.internal_auth import InternalTokenSigner
+from storyscape_common.registry import SERVICES
 from storyscape_common.sse import ServerSentEvent, iter_events
 from storyscape_common.story_prompts import story_messages
 

@@ -32,7 +32,7 @@ def build_app(environment: Environment = "development") -> FastAPI:
     async def boom() -> None:
         raise RuntimeError("secret internals")
 
-    settings = ServiceSettings(service_name="demo-service", environment=environment, internal_public_key=KEYS.public_pem)
+    settings = ServiceSettings(service_name="prompt-service", environment=environment, internal_public_keys=KEYS.public_keys)
     return create_service_app(settings=settings, title="demo", description="demo", routers=[router])
 
 
@@ -43,7 +43,7 @@ def client():
 
 
 def auth(user: str = "uid-1") -> dict[str, str]:
-    return KEYS.bearer(user_id=user, audience="demo-service")
+    return KEYS.bearer(user_id=user, audience="prompt-service")
 
 
 async def test_a_request_without_an_internal_token_is_refused(client):
@@ -54,7 +54,7 @@ async def test_a_request_without_an_internal_token_is_refused(client):
 
 
 async def test_a_token_for_another_service_is_refused(client):
-    response = await client.get("/v1/me", headers=KEYS.bearer(user_id="u", audience="other-service"))
+    response = await client.get("/v1/me", headers=KEYS.bearer(user_id="u", audience="history-service"))
     assert response.status_code == 401
 
 
@@ -99,9 +99,9 @@ async def test_metrics_count_requests_by_route_and_status(client):
     await client.get("/v1/me", headers=auth())
     await client.get("/v1/me")
     metrics = (await client.get("/metrics")).text
-    assert 'http_requests_total{method="GET",route="/v1/me",service="demo-service",status="200"} 1.0' in metrics
+    assert 'http_requests_total{method="GET",route="/v1/me",service="prompt-service",status="200"} 1.0' in metrics
     # Refused before routing, so it is counted without a route template (no unbounded label values).
-    assert 'route="<unmatched>",service="demo-service",status="401"} 1.0' in metrics
+    assert 'route="<unmatched>",service="prompt-service",status="401"} 1.0' in metrics
     assert "http_request_duration_seconds_bucket" in metrics
 
 
@@ -122,5 +122,5 @@ def test_placeholder_secrets_are_refused_outside_development():
 
     WithSecret(environment="development")
     with pytest.raises(ValueError, match="placeholder"):
-        WithSecret(environment="production", internal_public_key=KEYS.public_pem)
-    WithSecret(environment="production", internal_public_key=KEYS.public_pem, api_key="sk-real-0b8f3c")
+        WithSecret(environment="production", internal_public_keys=KEYS.public_keys)
+    WithSecret(environment="production", internal_public_keys=KEYS.public_keys, api_key="sk-real-0b8f3c")

@@ -13,10 +13,11 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from storyscape_common.errors import error_body, install_error_handlers
-from storyscape_common.internal_auth import InternalTokenVerifier
+from storyscape_common.internal_auth import InternalTokenVerifier, trusted_issuers
 from storyscape_common.logging import configure_logging
 from storyscape_common.middleware import InternalAuthMiddleware, MetricsMiddleware, RequestContextMiddleware
 from storyscape_common.settings import ServiceSettings
+from storyscape_common.signing import trusted_keys
 
 ReadinessCheck = Callable[[FastAPI], Awaitable[None]]
 OPERATIONAL_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
@@ -90,7 +91,7 @@ def create_service_app(
     # Middleware added last runs first: request context wraps metrics wraps auth.
     if internal_auth:
         open_paths = OPERATIONAL_PATHS | (DOCS_PATHS if settings.docs_enabled else frozenset())
-        verifier = InternalTokenVerifier(public_key_pem=settings.public_key_pem(), audience=settings.service_name)
+        verifier = InternalTokenVerifier(trusted=trusted_issuers(trusted_keys(settings)), audience=settings.service_name)
         app.add_middleware(InternalAuthMiddleware, verifier=verifier, open_paths=open_paths, open_prefixes=open_prefixes)
     app.add_middleware(MetricsMiddleware, registry=app.state.metrics_registry, service=settings.service_name)
     app.add_middleware(RequestContextMiddleware)

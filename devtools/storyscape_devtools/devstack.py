@@ -17,28 +17,10 @@ from pathlib import Path
 
 import httpx
 
-from storyscape_common.internal_auth import ensure_dev_key_pair
+from storyscape_common.internal_auth import ensure_dev_keys
+from storyscape_common.registry import GATEWAY, HINDI_LLM_SERVICE, HISTORY_SERVICE, MEDIA_SERVICE, SERVICES, ServiceInfo, service
 
 FIREBASE_PROJECT = "demo-storyscape"
-
-
-@dataclass(frozen=True)
-class ServiceSpec:
-    name: str
-    directory: str
-    module: str
-    env_prefix: str
-    default_port: int
-
-
-SERVICES: tuple[ServiceSpec, ...] = (
-    ServiceSpec("history-service", "history-service", "history_service", "HISTORY_", 8004),
-    ServiceSpec("prompt-service", "prompt-service", "prompt_service", "PROMPT_", 8003),
-    ServiceSpec("media-service", "media-service", "media_service", "MEDIA_", 8002),
-    ServiceSpec("hindi-llm-service", "hindi-llm-service", "hindi_llm_service", "HINDI_LLM_", 8005),
-    ServiceSpec("story-service", "story-service", "story_service", "STORY_", 8001),
-    ServiceSpec("gateway", "gateway", "gateway", "GATEWAY_", 8000),
-)
 EMULATOR_DEFAULT_PORT = 9099
 
 
@@ -65,36 +47,29 @@ class DevStack:
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.log_dir = config.state_dir / "logs"
 
-    def service_env(self, spec: ServiceSpec, public_key: Path, private_key: Path) -> dict[str, str]:
+    def service_env(self, spec: ServiceInfo, keys: Path) -> dict[str, str]:
+        """Every setting the dev stack gives a service: environment, port, trust, the URLs of the services it calls."""
         cfg, p = self.config, spec.env_prefix
         env = {
             f"{p}ENVIRONMENT": "development",
             f"{p}HOST": "127.0.0.1",
             f"{p}PORT": str(cfg.ports[spec.name]),
-            f"{p}INTERNAL_PUBLIC_KEY_FILE": str(public_key),
+            f"{p}INTERNAL_PUBLIC_KEYS_DIR": str(keys / "public"),
         }
+        if spec.may_address:
+            env[f"{p}INTERNAL_SIGNING_KEY_FILE"] = str(keys / f"{spec.issuer}.pem")
+        for target in sorted(spec.may_address):
+            # OpenAI-compatible clients take the API root as their base URL.
+            suffix = "/v1" if target == HINDI_LLM_SERVICE else ""
+            env[f"{p}{service(target).env_prefix}URL"] = cfg.url(target) + suffix
         data = cfg.state_dir / "data"
-        if spec.name == "gateway":
-            env |= {
-                "GATEWAY_INTERNAL_SIGNING_KEY_FILE": str(private_key),
-                "GATEWAY_FIREBASE_PROJECT_ID": FIREBASE_PROJECT,
-                "FIREBASE_AUTH_EMULATOR_HOST": f"127.0.0.1:{cfg.emulator_port}",
-                "GATEWAY_STORY_URL": cfg.url("story-service"),
-                "GATEWAY_MEDIA_URL": cfg.url("media-service"),
-                "GATEWAY_PROMPT_URL": cfg.url("prompt-service"),
-                "GATEWAY_HISTORY_URL": cfg.url("history-service"),
-            }
-        elif spec.name == "story-service":
-            env |= {
-                "STORY_INTERNAL_SIGNING_KEY_FILE": str(private_key),
-                "STORY_HISTORY_URL": cfg.url("history-service"),
-                "STORY_HINDI_LLM_URL": cfg.url("hindi-llm-service") + "/v1",
-            }
-        elif spec.name == "history-service":
+        if spec.name == GATEWAY:
+            env |= {"GATEWAY_FIREBASE_PROJECT_ID": FIREBASE_PROJECT, "FIREBASE_AUTH_EMULATOR_HOST": f"127.0.0.1:{cfg.emulator_port}"}
+        elif spec.name == HISTORY_SERVICE:
             env["HISTORY_DATABASE_URL"] = f"sqlite:///{data / 'history.db'}"
-        elif spec.name == "media-service":
-            env |= {"MEDIA_LOCAL_DIR": str(data / "media"), "MEDIA_PUBLIC_BASE_URL": cfg.url("gateway")}
-        elif spec.name == "hindi-llm-service" and cfg.model_path is not None:
+        elif spec.name == MEDIA_SERVICE:
+            env |= {"MEDIA_LOCAL_DIR": str(data / "media"), "MEDIA_PUBLIC_BASE_URL": cfg.url(GATEWAY)}
+        elif spec.name == HINDI_LLM_SERVICE and cfg.model_path is not None:
             env["HINDI_LLM_MODEL_PATH"] = str(cfg.model_path)
         return env | cfg.extra_env.get(spec.name, {})
 
@@ -130,12 +105,13 @@ class DevStack:
 
     def start(self, *, timeout: float = 180.0) -> None:
         """Start everything and return once every service answers `/readyz` (or raise, stopping what started)."""
-        private_key, public_key = ensure_dev_key_pair(self.config.state_dir / "keys")
+        keys = self.config.state_dir / "keys"
+        ensure_dev_keys(keys, tuple(spec.issuer for spec in SERVICES if spec.may_address))
         try:
             self.start_emulator()
             for spec in SERVICES:
                 command = [sys.executable, "-m", spec.module]
-                self.spawn(spec.name, command, self.service_env(spec, public_key, private_key), self.config.root)
+                self.spawn(spec.name, command, self.service_env(spec, keys), self.config.root)
             self.wait_ready(timeout=timeout)
         except BaseException:
             self.stop()

@@ -17,29 +17,44 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
-from storyscape_common.internal_auth import InternalTokenSigner, generate_key_pair
+from storyscape_common.internal_auth import InternalTokenSigner, InternalTokenVerifier, generate_key_pair, trusted_issuers
+from storyscape_common.registry import SERVICES
 
 POSTGRES_ADMIN_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
+SIGNING_ISSUERS: tuple[str, ...] = tuple(info.issuer for info in SERVICES if info.may_address)
+
+
 @dataclass(frozen=True)
 class TestKeys:
+    """One Ed25519 pair per issuing service, as a deployment has them."""
+
     __test__ = False  # not a test class, despite the name (pytest would warn when a test module imports it)
 
-    private_pem: str
-    public_pem: str
+    pairs: dict[str, tuple[str, str]]
+
+    @property
+    def public_keys(self) -> dict[str, str]:
+        """issuer → public PEM: the value of a verifying service's `internal_public_keys` setting."""
+        return {issuer: public for issuer, (_, public) in self.pairs.items()}
+
+    def private_pem(self, issuer: str = "gateway") -> str:
+        return self.pairs[issuer][0]
 
     def signer(self, issuer: str = "gateway") -> InternalTokenSigner:
-        return InternalTokenSigner(private_key_pem=self.private_pem, issuer=issuer)
+        return InternalTokenSigner(private_key_pem=self.private_pem(issuer), issuer=issuer)
 
-    def bearer(self, *, user_id: str, audience: str, request_id: str = "test") -> dict[str, str]:
-        token = self.signer().sign(user_id=user_id, audience=audience, request_id=request_id)
+    def verifier(self, audience: str) -> InternalTokenVerifier:
+        return InternalTokenVerifier(trusted=trusted_issuers(self.public_keys), audience=audience)
+
+    def bearer(self, *, user_id: str, audience: str, request_id: str = "test", issuer: str = "gateway") -> dict[str, str]:
+        token = self.signer(issuer).sign(user_id=user_id, audience=audience, request_id=request_id)
         return {"Authorization": f"Bearer {token}"}
 
 
 def new_test_keys() -> TestKeys:
-    private_pem, public_pem = generate_key_pair()
-    return TestKeys(private_pem, public_pem)
+    return TestKeys({issuer: generate_key_pair() for issuer in SIGNING_ISSUERS})
 
 
 @contextmanager

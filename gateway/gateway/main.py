@@ -6,10 +6,8 @@ Run with `uvicorn --factory gateway.main:create_app`.
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI
 
@@ -18,27 +16,12 @@ from gateway.firebase import FirebaseVerifier
 from gateway.settings import Settings
 from gateway.upstreams import readiness_checks, upstream_clients
 from storyscape_common.app import create_service_app
-from storyscape_common.internal_auth import InternalTokenSigner, ensure_dev_key_pair
-
-logger = logging.getLogger("gateway")
-DEV_KEY_DIRECTORY = Path(".data/keys")
+from storyscape_common.signing import internal_signer
 
 DESCRIPTION = (
     "The public StoryScape API. Every `/v1` request needs `Authorization: Bearer <Firebase ID token>`; "
     "the gateway verifies it and relays the request to the service that owns the path."
 )
-
-
-def internal_signer(settings: Settings) -> InternalTokenSigner:
-    """The signer for internal tokens; in development without a key, the shared dev key pair on disk."""
-    private_pem = settings.signing_key_pem()
-    if not private_pem:
-        private_path, public_path = ensure_dev_key_pair(DEV_KEY_DIRECTORY)
-        logger.warning(
-            "no internal signing key set; using the development key pair", extra={"fields": {"public_key_file": str(public_path)}}
-        )
-        private_pem = private_path.read_text(encoding="utf-8")
-    return InternalTokenSigner(private_key_pem=private_pem, issuer=settings.service_name, ttl_seconds=settings.internal_token_ttl_seconds)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -63,5 +46,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         internal_auth=False,
     )
-    app.state.signer = internal_signer(settings)
+    app.state.signer = internal_signer(settings, ttl_seconds=settings.internal_token_ttl_seconds)
     return app

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from typing import ClassVar
 
-from cryptography.hazmat.primitives import serialization
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from storyscape_common.settings import SignerSettings
+from storyscape_common.registry import GATEWAY, HISTORY_SERVICE, MEDIA_SERVICE, PROMPT_SERVICE, STORY_SERVICE, service
+from storyscape_common.settings import SignerSettings, local_url
 
 EMULATOR_HOST_VARIABLE = "FIREBASE_AUTH_EMULATOR_HOST"
 DEMO_PROJECT_PREFIX = "demo-"
@@ -19,8 +20,11 @@ class Settings(SignerSettings):
 
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", env_file=".env", extra="ignore")
 
-    service_name: str = "gateway"
-    port: int = 8000
+    # The gateway verifies Firebase ID tokens; it only signs internal ones.
+    verifies_internal_tokens: ClassVar[bool] = False
+
+    service_name: str = GATEWAY
+    port: int = service(GATEWAY).default_port
 
     firebase_project_id: str = "demo-storyscape"
     # The SDK's own variable, read without our prefix so one setting drives both the SDK and this guard.
@@ -32,10 +36,10 @@ class Settings(SignerSettings):
 
     internal_token_ttl_seconds: int = Field(default=120, ge=10, le=300)
 
-    story_url: str = "http://127.0.0.1:8001"
-    media_url: str = "http://127.0.0.1:8002"
-    prompt_url: str = "http://127.0.0.1:8003"
-    history_url: str = "http://127.0.0.1:8004"
+    story_url: str = local_url(STORY_SERVICE)
+    media_url: str = local_url(MEDIA_SERVICE)
+    prompt_url: str = local_url(PROMPT_SERVICE)
+    history_url: str = local_url(HISTORY_SERVICE)
     upstream_connect_timeout_seconds: float = Field(default=3.0, gt=0)
     # Story streams send a ping every 15 s, so a read gap longer than this means the upstream is stuck.
     upstream_read_timeout_seconds: float = Field(default=60.0, gt=0)
@@ -45,6 +49,12 @@ class Settings(SignerSettings):
     @model_validator(mode="after")
     def _refuse_emulator_for_real_projects(self) -> Settings:
         # Emulator tokens are unsigned and the SDK skips signature and expiry checks for them.
+        if self.environment != "development" and self.environment != "test":
+            if self.emulator_host():
+                raise ValueError(f"{EMULATOR_HOST_VARIABLE} is set: the auth emulator is for development only")
+            if self.firebase_project_id.startswith(DEMO_PROJECT_PREFIX):
+                name = self.setting_name("firebase_project_id")
+                raise ValueError(f"{name} is a {DEMO_PROJECT_PREFIX}* emulator project; set the real Firebase project id")
         if self.emulator_host() and not self.firebase_project_id.startswith(DEMO_PROJECT_PREFIX):
             raise ValueError(
                 f"{EMULATOR_HOST_VARIABLE} is set but firebase_project_id {self.firebase_project_id!r} "
@@ -56,20 +66,11 @@ class Settings(SignerSettings):
         """The auth emulator in use: this setting, or the variable the SDK itself reads."""
         return self.firebase_auth_emulator_host or os.environ.get(EMULATOR_HOST_VARIABLE, "")
 
-    def public_key_pem(self) -> str:
-        """The configured public key, else the one derived from the signing key (the gateway only signs)."""
-        configured = super().public_key_pem()
-        private_pem = self.signing_key_pem()
-        if configured or not private_pem:
-            return configured
-        key = serialization.load_pem_private_key(private_pem.encode(), password=None)
-        return key.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-
     def upstream_urls(self) -> dict[str, str]:
         """Base URL of every service the gateway routes to, by service name."""
         return {
-            "story-service": self.story_url,
-            "media-service": self.media_url,
-            "prompt-service": self.prompt_url,
-            "history-service": self.history_url,
+            STORY_SERVICE: self.story_url,
+            MEDIA_SERVICE: self.media_url,
+            PROMPT_SERVICE: self.prompt_url,
+            HISTORY_SERVICE: self.history_url,
         }

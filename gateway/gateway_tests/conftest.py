@@ -56,7 +56,7 @@ def upstreams(keys: TestKeys) -> Iterator[dict[str, Upstream]]:
         running = {}
         for service in SERVICES:
             probes = Probes()
-            app = upstream_app(service=service, public_key_pem=keys.public_pem, probes=probes)
+            app = upstream_app(service=service, public_keys=keys.public_keys, probes=probes)
             running[service] = Upstream(stack.enter_context(LiveServer(app)), probes)
         yield running
 
@@ -86,7 +86,7 @@ def make_gateway(keys: TestKeys, cert_server: CertServer, upstreams: dict[str, U
         values: dict[str, Any] = {
             "environment": "test",
             "firebase_project_id": PROJECT_ID,
-            "internal_signing_key": keys.private_pem,
+            "internal_signing_key": keys.private_pem("gateway"),
             **{URL_SETTING[name]: upstream.server.url for name, upstream in upstreams.items()},
             **overrides,
         }

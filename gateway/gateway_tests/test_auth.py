@@ -17,7 +17,7 @@ from storyscape_devtools.testing import LiveServer, free_port
 from gateway_tests.conftest import GatewayFactory, Upstream
 from gateway_tests.utils.cert_server import CertServer
 from gateway_tests.utils.firebase_tokens import FirebaseTestIssuer, unsigned_token, with_claims
-from storyscape_common.internal_auth import MAX_TTL_SECONDS, InternalTokenVerifier
+from storyscape_common.internal_auth import MAX_TTL_SECONDS
 
 NOW = int(time.time())
 
@@ -43,7 +43,7 @@ async def test_valid_token_reaches_the_service_as_a_signed_internal_identity(
     assert seen["user_id"] == "firebase-uid-42"
     assert seen["issuer"] == "storyscape:gateway"
     assert seen["request_id"] == "rq-1"
-    internal = InternalTokenVerifier(public_key_pem=keys.public_pem, audience="prompt-service")
+    internal = keys.verifier("prompt-service")
     assert internal.verify(seen["token"]).user_id == "firebase-uid-42"
     claims = jwt.decode(seen["token"], options={"verify_signature": False})
     assert claims["aud"] == "prompt-service"

@@ -10,7 +10,7 @@ from storyscape_devtools.testing import LiveServer
 
 from gateway.main import create_app
 from gateway.settings import Settings
-from storyscape_common.internal_auth import InternalTokenVerifier
+from storyscape_common.signing import internal_signer
 
 
 def test_the_auth_emulator_is_refused_for_a_real_project(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -29,14 +29,13 @@ def test_the_auth_emulator_is_allowed_for_a_demo_project(monkeypatch: pytest.Mon
 def test_outside_development_an_internal_signing_key_is_required(keys: testing.TestKeys) -> None:
     with pytest.raises(ValidationError, match="internal_"):
         Settings(environment="production", firebase_project_id="storyscape-prod")
-    settings = Settings(environment="production", firebase_project_id="storyscape-prod", internal_signing_key=keys.private_pem)
-    token = testing.TestKeys(keys.private_pem, settings.public_key_pem()).bearer(user_id="u", audience="x")
-    verifier = InternalTokenVerifier(public_key_pem=keys.public_pem, audience="x")
-    assert verifier.verify(token["Authorization"].split()[1]).user_id == "u"
+    settings = Settings(environment="production", firebase_project_id="storyscape-prod", internal_signing_key=keys.private_pem())
+    token = internal_signer(settings).sign(user_id="u", audience="history-service", request_id="r")
+    assert keys.verifier("history-service").verify(token).user_id == "u"
 
 
 async def test_docs_are_hidden_in_production(keys: testing.TestKeys) -> None:
-    settings = Settings(environment="production", firebase_project_id="storyscape-prod", internal_signing_key=keys.private_pem)
+    settings = Settings(environment="production", firebase_project_id="storyscape-prod", internal_signing_key=keys.private_pem())
     with LiveServer(create_app(settings)) as gateway:
         async with httpx.AsyncClient(base_url=gateway.url) as client:
             assert (await client.get("/healthz")).status_code == 200

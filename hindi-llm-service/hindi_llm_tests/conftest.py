@@ -48,7 +48,7 @@ def make_settings(keys: TestKeys, model_dirs: tuple[Path, Path]) -> Callable[...
         model_dir, adapter_dir = model_dirs
         values: dict[str, Any] = {
             "environment": "test",
-            "internal_public_key": keys.public_pem,
+            "internal_public_keys": keys.public_keys,
             "model_path": model_dir,
             "model_name": BASE_MODEL,
             "adapters": {ADAPTER: adapter_dir},

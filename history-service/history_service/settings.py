@@ -5,14 +5,15 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from storyscape_common.registry import HISTORY_SERVICE, service
 from storyscape_common.settings import ServiceSettings
 
 
 class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="HISTORY_", env_file=".env", extra="ignore")
 
-    service_name: str = "history-service"
-    port: int = 8004
+    service_name: str = HISTORY_SERVICE
+    port: int = service(HISTORY_SERVICE).default_port
     database_url: str = Field(
         default="sqlite:///.data/history.db",
         description="postgresql://… in production; the SQLite default is relative to the working directory",

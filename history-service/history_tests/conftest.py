@@ -33,7 +33,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture(scope="session")
 def history_server(database_url: str, keys: TestKeys, clock: AdjustableClock) -> Iterator[LiveServer]:
-    settings = Settings(environment="test", internal_public_key=keys.public_pem, database_url=database_url)
+    settings = Settings(environment="test", internal_public_keys=keys.public_keys, database_url=database_url)
     with LiveServer(create_app(settings, clock=clock)) as server:
         yield server
 

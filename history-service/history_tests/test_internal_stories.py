@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 from storyscape_devtools.testing import LiveServer, TestKeys
 
@@ -74,6 +76,20 @@ async def test_a_gateway_token_cannot_save(alice: HistoryCaller) -> None:
     response = await alice.save(issuer="gateway")
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "forbidden"
+    assert (await alice.list()).json()["groups"] == []
+
+
+async def test_a_gateway_key_claiming_to_be_story_service_cannot_save(
+    client: httpx.AsyncClient, keys: TestKeys, alice: HistoryCaller
+) -> None:
+    # Signed with the gateway's key but claiming story-service as issuer, under either kid: the key decides.
+    now = int(time.time())
+    claims = {"iss": "storyscape:story-service", "sub": alice.user_id, "aud": "history-service", "iat": now, "exp": now + 60}
+    gateway_key = keys.signer("gateway")
+    for kid in (gateway_key.kid, keys.signer("story-service").kid):
+        token = jwt.encode(claims, gateway_key._key, algorithm="EdDSA", headers={"kid": kid})
+        response = await client.post("/internal/stories", json=story_fields(), headers={"Authorization": f"Bearer {token}"})
+        assert response.status_code == 401
     assert (await alice.list()).json()["groups"] == []
 
 

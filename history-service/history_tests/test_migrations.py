@@ -77,7 +77,7 @@ async def test_migrations_build_the_schema_on_an_empty_database_and_rerun_cleanl
 
 
 def alembic_cli(*args: str, database_url: str) -> None:
-    env = {**os.environ, "HISTORY_DATABASE_URL": database_url}
+    env = {**os.environ, "HISTORY_ENVIRONMENT": "test", "HISTORY_DATABASE_URL": database_url}
     subprocess.run([sys.executable, "-m", "alembic", *args], cwd=SERVICE_DIR, env=env, check=True, capture_output=True, timeout=60)
 
 
@@ -89,7 +89,7 @@ async def test_the_alembic_cli_upgrades_and_downgrades(empty_database: str) -> N
 
 
 def history_app(database_url: str) -> FastAPI:
-    settings = Settings(environment="test", internal_public_key=new_test_keys().public_pem, database_url=database_url)
+    settings = Settings(environment="test", internal_public_keys=new_test_keys().public_keys, database_url=database_url)
     return create_app(settings)
 
 

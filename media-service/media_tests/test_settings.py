@@ -12,7 +12,7 @@ from media_service.settings import Settings
 
 
 def production(keys: TestKeys, **values: Any) -> Settings:
-    return Settings(_env_file=None, environment="production", internal_public_key=keys.public_pem, **values)
+    return Settings(_env_file=None, environment="production", internal_public_keys=keys.public_keys, **values)
 
 
 def test_development_signs_links_without_configuration() -> None:

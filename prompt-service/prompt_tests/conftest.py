@@ -14,7 +14,7 @@ from prompt_service.settings import Settings
 
 @pytest.fixture(scope="session")
 def prompt_server(keys: TestKeys) -> Iterator[LiveServer]:
-    settings = Settings(environment="test", internal_public_key=keys.public_pem)
+    settings = Settings(environment="test", internal_public_keys=keys.public_keys)
     with LiveServer(create_app(settings)) as server:
         yield server
 

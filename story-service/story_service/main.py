@@ -13,7 +13,7 @@ from story_service.providers import ModelRouter
 from story_service.settings import Settings
 from storyscape_common.app import create_service_app
 from storyscape_common.clients.history import HistoryClient
-from storyscape_common.internal_auth import InternalTokenSigner
+from storyscape_common.signing import internal_signer
 
 
 async def history_reachable(app: FastAPI) -> None:
@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     if not settings.signing_key_pem():
         raise ValueError("story-service needs STORY_INTERNAL_SIGNING_KEY or STORY_INTERNAL_SIGNING_KEY_FILE")
-    signer = InternalTokenSigner(private_key_pem=settings.signing_key_pem(), issuer=settings.service_name)
+    signer = internal_signer(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

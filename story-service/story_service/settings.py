@@ -5,16 +5,19 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from storyscape_common.settings import SignerSettings
+from storyscape_common.registry import HINDI_LLM_SERVICE, HISTORY_SERVICE, MEDIA_SERVICE, PROMPT_SERVICE, STORY_SERVICE, service
+from storyscape_common.settings import SignerSettings, local_url
 
 
 class Settings(SignerSettings):
     model_config = SettingsConfigDict(env_prefix="STORY_", env_file=".env", extra="ignore")
 
-    service_name: str = "story-service"
-    port: int = 8001
-    history_url: str = "http://127.0.0.1:8004"
-    hindi_llm_url: str = Field(default="http://127.0.0.1:8005/v1", description="OpenAI-compatible base URL")
+    service_name: str = STORY_SERVICE
+    port: int = service(STORY_SERVICE).default_port
+    history_url: str = local_url(HISTORY_SERVICE)
+    prompt_url: str = local_url(PROMPT_SERVICE)
+    media_url: str = local_url(MEDIA_SERVICE)
+    hindi_llm_url: str = Field(default=local_url(HINDI_LLM_SERVICE) + "/v1", description="OpenAI-compatible base URL")
     hindi_model: str = Field(default="storyscape-hi", description="Model or LoRA adapter name on hindi-llm-service for Hindi stories")
     local_english_model: str = Field(
         default="smollm2-135m-instruct", description="Model on hindi-llm-service for English when no OpenAI key is set"

@@ -80,7 +80,7 @@ async def test_hindi_llm_service_serves_the_exported_adapter_and_it_changes_the_
     keys, adapter = new_test_keys(), pipeline.config.export.name
     settings = Settings(
         environment="test",
-        internal_public_key=keys.public_pem,
+        internal_public_keys=keys.public_keys,
         model_path=Path(pipeline.config.model.base),
         model_name=BASE_NAME,
         adapters={adapter: export_dir(pipeline)},

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from storyscape_devtools.devstack import SERVICES, DevStack, StackConfig
+from storyscape_devtools.devstack import DevStack, StackConfig
 from storyscape_devtools.testing import free_port
 
+from storyscape_common.registry import SERVICES
 from storyscape_common.sse import ServerSentEvent, iter_events
 
 REPO_ROOT = Path(__file__).resolve().parents[3]

@@ -138,9 +138,9 @@ def stand_in_router(*, service: str, probes: Probes) -> APIRouter:
     return router
 
 
-def upstream_app(*, service: str, public_key_pem: str, probes: Probes) -> FastAPI:
+def upstream_app(*, service: str, public_keys: dict[str, str], probes: Probes) -> FastAPI:
     """A service named `service` that accepts only internal tokens addressed to it."""
-    settings = ServiceSettings(service_name=service, environment="test", internal_public_key=public_key_pem)
+    settings = ServiceSettings(service_name=service, environment="test", internal_public_keys=public_keys)
     return create_service_app(
         settings=settings,
         title=f"test {service}",

@@ -13,8 +13,7 @@ from history_service.service import resolve_timezone
 from storyscape_common.deps import CurrentIdentity
 from storyscape_common.errors import ApiError
 from storyscape_common.internal_auth import Identity
-
-STORY_SERVICE_ISSUER = "storyscape:story-service"
+from storyscape_common.registry import STORY_SERVICE
 
 
 def current_time(request: Request) -> datetime:
@@ -33,7 +32,8 @@ def reader_timezone(
 
 def story_service_identity(identity: CurrentIdentity) -> Identity:
     """Only story-service saves stories; a user's gateway token may read and delete, never write here."""
-    if identity.issuer != STORY_SERVICE_ISSUER:
+    # The issuer comes from the key that signed the token, not from anything the token claims.
+    if not identity.issued_by(STORY_SERVICE):
         raise ApiError(403, "forbidden", "only story-service may save stories")
     return identity
 

@@ -15,7 +15,7 @@ from media_tests.utils.ministack import S3Credentials
 def local_settings(*, keys: TestKeys, local_dir: Path, public_base_url: str = "http://127.0.0.1:8000", **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "environment": "test",
-        "internal_public_key": keys.public_pem,
+        "internal_public_keys": keys.public_keys,
         "object_store": "local",
         "local_dir": str(local_dir),
         "public_base_url": public_base_url,
@@ -28,7 +28,7 @@ def local_settings(*, keys: TestKeys, local_dir: Path, public_base_url: str = "h
 def s3_settings(*, keys: TestKeys, credentials: S3Credentials, bucket: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
         "environment": "test",
-        "internal_public_key": keys.public_pem,
+        "internal_public_keys": keys.public_keys,
         "object_store": "s3",
         "s3_bucket": bucket,
         "s3_region": credentials.region,

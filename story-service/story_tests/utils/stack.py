@@ -19,7 +19,7 @@ TINY_MODEL = "tiny-llama"
 
 def history_server(keys: TestKeys, directory: Path) -> LiveServer:
     settings = HistorySettings(
-        environment="test", internal_public_key=keys.public_pem, database_url=f"sqlite:///{directory / 'history.db'}"
+        environment="test", internal_public_keys=keys.public_keys, database_url=f"sqlite:///{directory / 'history.db'}"
     )
     return LiveServer(create_history_app(settings))
 
@@ -27,7 +27,7 @@ def history_server(keys: TestKeys, directory: Path) -> LiveServer:
 def llm_server(keys: TestKeys, model_dir: Path) -> tuple[LiveServer, Any]:
     settings = LlmSettings(
         environment="test",
-        internal_public_key=keys.public_pem,
+        internal_public_keys=keys.public_keys,
         model_path=model_dir,
         model_name=TINY_MODEL,
         adapters={},
@@ -41,8 +41,8 @@ def llm_server(keys: TestKeys, model_dir: Path) -> tuple[LiveServer, Any]:
 def story_server(keys: TestKeys, *, history_url: str, llm_url: str, **overrides: Any) -> LiveServer:
     values: dict[str, Any] = {
         "environment": "test",
-        "internal_public_key": keys.public_pem,
-        "internal_signing_key": keys.private_pem,
+        "internal_public_keys": keys.public_keys,
+        "internal_signing_key": keys.private_pem("story-service"),
         "history_url": history_url,
         "hindi_llm_url": f"{llm_url}/v1",
         "hindi_model": TINY_MODEL,
