@@ -77,7 +77,7 @@ async def test_migrations_build_the_schema_on_an_empty_database_and_rerun_cleanl
 
 
 def alembic_cli(*args: str, database_url: str) -> None:
-    env = {**os.environ, "HISTORY_ENVIRONMENT": "test", "HISTORY_DATABASE_URL": database_url}
+    env = {**os.environ, "HISTORY_DATABASE_URL": database_url}
     subprocess.run([sys.executable, "-m", "alembic", *args], cwd=SERVICE_DIR, env=env, check=True, capture_output=True, timeout=60)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 from alembic import context
 from sqlalchemy.engine import Connection
@@ -14,6 +15,12 @@ from storyscape_common.db import async_database_url, create_engine
 target_metadata = Base.metadata
 
 
+def cli_database_url() -> str:
+    """What the CLI migrates: HISTORY_DATABASE_URL alone (a migration needs no keys or other settings)."""
+    default = str(Settings.model_fields["database_url"].default)
+    return os.environ.get("HISTORY_DATABASE_URL", default)
+
+
 def run_on_connection(connection: Connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
@@ -21,7 +28,7 @@ def run_on_connection(connection: Connection) -> None:
 
 
 async def run_from_settings() -> None:
-    engine = create_engine(Settings().database_url)
+    engine = create_engine(cli_database_url())
     try:
         async with engine.begin() as connection:
             await connection.run_sync(run_on_connection)
@@ -31,7 +38,7 @@ async def run_from_settings() -> None:
 
 def run_offline() -> None:
     context.configure(
-        url=async_database_url(Settings().database_url), target_metadata=target_metadata, literal_binds=True, render_as_batch=True
+        url=async_database_url(cli_database_url()), target_metadata=target_metadata, literal_binds=True, render_as_batch=True
     )
     with context.begin_transaction():
         context.run_migrations()
