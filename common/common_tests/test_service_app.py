@@ -4,6 +4,7 @@ import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
+from pydantic_settings import SettingsConfigDict
 from storyscape_devtools.testing import new_test_keys
 
 from storyscape_common.app import create_service_app
@@ -124,3 +125,23 @@ def test_placeholder_secrets_are_refused_outside_development():
     with pytest.raises(ValueError, match="placeholder"):
         WithSecret(environment="production", internal_public_keys=KEYS.public_keys)
     WithSecret(environment="production", internal_public_keys=KEYS.public_keys, api_key="sk-real-0b8f3c")
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgresql://app:changeme@db.internal:5432/stories", "postgresql://app:placeholder@db/x", "https://<your-host>/v1"],
+)
+def test_a_placeholder_anywhere_in_a_value_is_refused_outside_development(url: str) -> None:
+    class WithDatabase(ServiceSettings):
+        model_config = SettingsConfigDict(env_prefix="HISTORY_")
+        database_url: str = ""
+
+    WithDatabase(environment="development", database_url=url)
+    with pytest.raises(ValueError, match="HISTORY_DATABASE_URL"):
+        WithDatabase(environment="production", internal_public_keys=KEYS.public_keys, database_url=url)
+    WithDatabase(environment="production", internal_public_keys=KEYS.public_keys, database_url="postgresql://app:Tq9x-real@db/x")
+
+
+def test_outside_development_trusted_keys_are_required() -> None:
+    with pytest.raises(ValueError, match="INTERNAL_PUBLIC_KEYS"):
+        ServiceSettings(environment="production")

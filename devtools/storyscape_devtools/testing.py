@@ -18,7 +18,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from storyscape_common.internal_auth import InternalTokenSigner, InternalTokenVerifier, generate_key_pair, trusted_issuers
-from storyscape_common.registry import SERVICES
+from storyscape_common.registry import SERVICES, allowed_audiences
 
 POSTGRES_ADMIN_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -48,9 +48,16 @@ class TestKeys:
     def verifier(self, audience: str) -> InternalTokenVerifier:
         return InternalTokenVerifier(trusted=trusted_issuers(self.public_keys), audience=audience)
 
-    def bearer(self, *, user_id: str, audience: str, request_id: str = "test", issuer: str = "gateway") -> dict[str, str]:
-        token = self.signer(issuer).sign(user_id=user_id, audience=audience, request_id=request_id)
+    def bearer(self, *, user_id: str, audience: str, request_id: str = "test", issuer: str | None = None) -> dict[str, str]:
+        """A header as a legitimate caller of `audience` sends it (the gateway where it may call it)."""
+        token = self.signer(issuer or caller_of(audience)).sign(user_id=user_id, audience=audience, request_id=request_id)
         return {"Authorization": f"Bearer {token}"}
+
+
+def caller_of(audience: str) -> str:
+    """An issuer allowed to call `audience`: the gateway if it may, else the first service that may."""
+    callers = [issuer for issuer in SIGNING_ISSUERS if audience in allowed_audiences(issuer)]
+    return "gateway" if "gateway" in callers or not callers else callers[0]
 
 
 def new_test_keys() -> TestKeys:

@@ -34,6 +34,8 @@ class Settings(SignerSettings):
     firebase_clock_skew_seconds: int = Field(default=5, ge=0, le=60)
     firebase_http_timeout_seconds: float = Field(default=10.0, gt=0)
 
+    redis_url: str = Field(default="", repr=False, description="Redis for rate-limit counters; empty keeps them in-process")
+
     internal_token_ttl_seconds: int = Field(default=120, ge=10, le=300)
 
     story_url: str = local_url(STORY_SERVICE)

@@ -16,18 +16,45 @@ from storyscape_common.signing import internal_signer
 def test_the_auth_emulator_is_refused_for_a_real_project(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099")
     with pytest.raises(ValidationError, match="demo-"):
-        Settings(firebase_project_id="my-prod")
+        Settings(environment="development", firebase_project_id="my-prod")
+
+
+def test_production_refuses_the_auth_emulator_even_for_a_demo_project(monkeypatch: pytest.MonkeyPatch, keys: testing.TestKeys) -> None:
+    monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099")
+    with pytest.raises(ValidationError, match="FIREBASE_AUTH_EMULATOR_HOST"):
+        Settings(environment="production", firebase_project_id="demo-x", internal_signing_key=keys.private_pem())
+
+
+def test_production_refuses_a_demo_project(keys: testing.TestKeys) -> None:
+    with pytest.raises(ValidationError, match="GATEWAY_FIREBASE_PROJECT_ID"):
+        Settings(environment="production", firebase_project_id="demo-storyscape", internal_signing_key=keys.private_pem())
+
+
+def test_the_environment_must_be_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GATEWAY_ENVIRONMENT", raising=False)
+    with pytest.raises(ValidationError, match="environment"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_production_refuses_a_placeholder_inside_a_url(keys: testing.TestKeys) -> None:
+    with pytest.raises(ValidationError, match="GATEWAY_REDIS_URL"):
+        Settings(
+            environment="production",
+            firebase_project_id="storyscape-prod",
+            internal_signing_key=keys.private_pem(),
+            redis_url="redis://default:changeme@cache.internal:6379/0",
+        )
 
 
 def test_the_auth_emulator_is_allowed_for_a_demo_project(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FIREBASE_AUTH_EMULATOR_HOST", "127.0.0.1:9099")
     monkeypatch.setenv("GATEWAY_FIREBASE_PROJECT_ID", "demo-x")
-    settings = Settings()
+    settings = Settings(environment="development")
     assert (settings.firebase_auth_emulator_host, settings.firebase_project_id) == ("127.0.0.1:9099", "demo-x")
 
 
 def test_outside_development_an_internal_signing_key_is_required(keys: testing.TestKeys) -> None:
-    with pytest.raises(ValidationError, match="internal_"):
+    with pytest.raises(ValidationError, match="GATEWAY_INTERNAL_SIGNING_KEY"):
         Settings(environment="production", firebase_project_id="storyscape-prod")
     settings = Settings(environment="production", firebase_project_id="storyscape-prod", internal_signing_key=keys.private_pem())
     token = internal_signer(settings).sign(user_id="u", audience="history-service", request_id="r")

@@ -18,7 +18,7 @@ OPENAI_MODEL = "tiny-llama"  # the loopback "OpenAI" is hindi-llm-service, which
 
 def openai_key_for(keys: TestKeys) -> str:
     # The loopback server authenticates with our internal token; to the openai client it is just an API key.
-    return keys.signer().sign(user_id="openai-account", audience="hindi-llm-service", request_id="k")
+    return keys.signer("story-service").sign(user_id="openai-account", audience="hindi-llm-service", request_id="k")
 
 
 async def test_english_uses_the_openai_client_when_a_key_is_set(

@@ -86,7 +86,7 @@ async def test_hindi_llm_service_serves_the_exported_adapter_and_it_changes_the_
         adapters={adapter: export_dir(pipeline)},
         torch_threads=1,
     )
-    token = keys.signer().sign(user_id="trainer", audience="hindi-llm-service", request_id="export-test")
+    token = keys.signer("story-service").sign(user_id="trainer", audience="hindi-llm-service", request_id="export-test")
     messages = cast(
         list[ChatCompletionMessageParam],
         story_messages(language="hi", age_group="6-8", genres=["animals"], prompt="एक नन्हा हाथी"),

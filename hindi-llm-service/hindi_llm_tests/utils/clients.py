@@ -13,7 +13,7 @@ SERVICE = "hindi-llm-service"
 
 
 def internal_token(keys: TestKeys, user_id: str = "user-1") -> str:
-    return keys.signer().sign(user_id=user_id, audience=SERVICE, request_id="test")
+    return keys.signer("story-service").sign(user_id=user_id, audience=SERVICE, request_id="test")
 
 
 def openai_client(server: LiveServer, api_key: str) -> AsyncOpenAI:

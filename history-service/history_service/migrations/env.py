@@ -37,9 +37,7 @@ async def run_from_settings() -> None:
 
 
 def run_offline() -> None:
-    context.configure(
-        url=async_database_url(cli_database_url()), target_metadata=target_metadata, literal_binds=True, render_as_batch=True
-    )
+    context.configure(url=async_database_url(cli_database_url()), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 
