@@ -53,6 +53,10 @@ class Settings(ServiceSettings):
         if self.environment == "development":
             self.url_signing_secret = self.url_signing_secret or DEVELOPMENT_SIGNING_SECRET
             return self
+        if self.url_signing_secret == DEVELOPMENT_SIGNING_SECRET:
+            raise ValueError(
+                f"{self.setting_name('url_signing_secret')} is the built-in development key; links signed with it are forgeable"
+            )
         if self.object_store != "local":
             return self
         # An empty or short key would let anyone forge links to every object.

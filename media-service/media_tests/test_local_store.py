@@ -22,7 +22,7 @@ def local_store(*, keys: TestKeys, local_dir: Path) -> LocalObjectStore:
 
 async def test_default_directory_is_dot_data_media_under_the_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    store = create_object_store(Settings(_env_file=None))
+    store = create_object_store(Settings(_env_file=None, environment="development"))
     await store.start()
     await store.put("stories/1/cover.png", b"png", content_type="image/png")
     assert (tmp_path / ".data" / "media" / "stories" / "1" / "cover.png").is_file()
