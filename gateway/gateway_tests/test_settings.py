@@ -33,7 +33,7 @@ def test_production_refuses_a_demo_project(keys: testing.TestKeys) -> None:
 def test_the_environment_must_be_said(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GATEWAY_ENVIRONMENT", raising=False)
     with pytest.raises(ValidationError, match="environment"):
-        Settings(_env_file=None)  # type: ignore[call-arg]
+        Settings(_env_file=None)
 
 
 def test_production_refuses_a_placeholder_inside_a_url(keys: testing.TestKeys) -> None:

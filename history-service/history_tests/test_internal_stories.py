@@ -15,7 +15,9 @@ from storyscape_devtools.testing import LiveServer, TestKeys
 
 from history_tests.utils.api import HistoryCaller, story_fields
 from storyscape_common.clients.history import HistoryClient
+from storyscape_common.contracts.stories import StoryCreate
 from storyscape_common.errors import ApiError
+from storyscape_common.internal_auth import Identity
 
 
 async def test_saving_a_story_returns_it_as_clients_will_see_it(alice: HistoryCaller) -> None:
@@ -40,6 +42,8 @@ async def test_saving_a_story_returns_it_as_clients_will_see_it(alice: HistoryCa
         "prompt": fields["prompt"],
         "images": [],
         "audio": None,
+        "source_image": None,
+        "image_description": None,
         "favorite": False,
         "created_at": "2026-03-01T06:30:00Z",
         "model": "gpt-4o",
@@ -130,16 +134,21 @@ async def test_invalid_stories_are_refused_in_the_api_shape(alice: HistoryCaller
     assert (await alice.list()).json()["groups"] == []
 
 
+def caller(user_id: str, request_id: str) -> Identity:
+    """The identity a request reached story-service with (the client re-signs it with story-service's key)."""
+    return Identity(user_id=user_id, request_id=request_id, issuer="storyscape:gateway", token="")
+
+
 async def test_story_service_client_contract(history_server: LiveServer, keys: TestKeys) -> None:
     """The typed client story-service uses: save, save again, and a clash surfaces as a 409 ApiError."""
     history = HistoryClient(base_url=history_server.url, signer=keys.signer("story-service"))
     try:
-        fields = story_fields()
-        saved = await history.save_story(user_id="client-user", request_id="req-1", story=fields)
-        again = await history.save_story(user_id="client-user", request_id="req-2", story=fields)
-        assert saved == again and saved["id"] == fields["id"]
+        story = StoryCreate.model_validate(story_fields())
+        saved = await history.save_story(story, identity=caller("client-user", "req-1"))
+        again = await history.save_story(story, identity=caller("client-user", "req-2"))
+        assert saved == again and saved.id == str(story.id)
         with pytest.raises(ApiError) as raised:
-            await history.save_story(user_id="other-user", request_id="req-3", story=fields)
+            await history.save_story(story, identity=caller("other-user", "req-3"))
         assert (raised.value.status, raised.value.code) == (409, "conflict")
     finally:
         await history.aclose()

@@ -17,8 +17,7 @@ from storyscape_common.signing import internal_signer
 
 
 async def history_reachable(app: FastAPI) -> None:
-    response = await app.state.history.http.get("/healthz")
-    response.raise_for_status()
+    await app.state.history.healthy()
 
 
 async def hindi_llm_reachable(app: FastAPI) -> None:
@@ -29,14 +28,11 @@ async def hindi_llm_reachable(app: FastAPI) -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    if not settings.signing_key_pem():
-        raise ValueError("story-service needs STORY_INTERNAL_SIGNING_KEY or STORY_INTERNAL_SIGNING_KEY_FILE")
     signer = internal_signer(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.signer = signer
-        app.state.model_router = ModelRouter(settings)
+        app.state.model_router = ModelRouter(settings, signer)
         app.state.history = HistoryClient(base_url=settings.history_url, signer=signer)
         try:
             yield

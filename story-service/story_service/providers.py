@@ -10,19 +10,19 @@ from openai import AsyncOpenAI, AsyncStream, Timeout
 from openai.types.chat import ChatCompletionChunk, ChatCompletionMessageParam
 
 from story_service.settings import Settings
-from storyscape_common.internal_auth import InternalTokenSigner
-
-HINDI_LLM_AUDIENCE = "hindi-llm-service"
+from storyscape_common.clients.internal import internal_headers
+from storyscape_common.internal_auth import Identity, InternalTokenSigner
+from storyscape_common.registry import HINDI_LLM_SERVICE
 
 
 @dataclass(frozen=True)
 class ChatRoute:
-    """A model on an OpenAI-compatible endpoint; `internal` endpoints want our internal token per call."""
+    """A model on an OpenAI-compatible endpoint; our own endpoint (`signer` set) wants an internal token per call."""
 
     name: str
     client: AsyncOpenAI
     model: str
-    internal: bool
+    signer: InternalTokenSigner | None = None
 
     async def stream_text(
         self,
@@ -31,15 +31,12 @@ class ChatRoute:
         max_tokens: int,
         temperature: float,
         top_p: float,
-        user_id: str,
-        request_id: str,
-        signer: InternalTokenSigner,
+        identity: Identity,
     ) -> AsyncIterator[str]:
         """Yield text pieces as the model produces them; closing the iterator closes the HTTP stream."""
-        headers = {"X-Request-ID": request_id}
-        if self.internal:
-            token = signer.sign(user_id=user_id, audience=HINDI_LLM_AUDIENCE, request_id=request_id)
-            headers["Authorization"] = f"Bearer {token}"
+        headers = {"X-Request-ID": identity.request_id}
+        if self.signer is not None:
+            headers |= internal_headers(self.signer, identity=identity, audience=HINDI_LLM_SERVICE)
         stream: AsyncStream[ChatCompletionChunk] = await self.client.chat.completions.create(
             model=self.model,
             messages=cast("list[ChatCompletionMessageParam]", messages),
@@ -59,17 +56,17 @@ class ChatRoute:
 class ModelRouter:
     """Builds the clients once and answers, per language, the routes to try in order (before the first token)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, signer: InternalTokenSigner) -> None:
         timeout = Timeout(connect=5.0, read=settings.token_timeout_seconds, write=30.0, pool=10.0)
         # The local service authenticates each call with our internal token, so the client's own key is unused.
         local = AsyncOpenAI(base_url=settings.hindi_llm_url, api_key="internal-token-per-request", timeout=timeout, max_retries=0)
-        self.local_hindi = ChatRoute("hindi-llm-service", local, settings.hindi_model, internal=True)
-        self.local_english = ChatRoute("hindi-llm-service", local, settings.local_english_model, internal=True)
+        self.local_hindi = ChatRoute(HINDI_LLM_SERVICE, local, settings.hindi_model, signer)
+        self.local_english = ChatRoute(HINDI_LLM_SERVICE, local, settings.local_english_model, signer)
         self.openai: ChatRoute | None = None
         self._clients = [local]
         if settings.openai_api_key:
             remote = AsyncOpenAI(api_key=settings.openai_api_key, base_url=settings.openai_base_url or None, timeout=timeout, max_retries=0)
-            self.openai = ChatRoute("openai", remote, settings.english_model, internal=False)
+            self.openai = ChatRoute("openai", remote, settings.english_model)
             self._clients.append(remote)
 
     def routes_for(self, language: str) -> list[ChatRoute]:

@@ -2,43 +2,41 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from storyscape_common.catalog import AgeGroup, Language
+from storyscape_common.contracts.stories import Mode, StoryOptions
 
-MAX_PROMPT_CHARS = 2000
-MAX_GENRES = 5
+__all__ = ["ResolvedStoryRequest", "StoryOptions", "StoryStarted"]
+
+DEFAULT_LANGUAGE: Language = "en"
+DEFAULT_AGE_GROUP: AgeGroup = "6-8"
 
 
-class StoryRequest(BaseModel):
-    """What the client asks for (Prompt-only mode)."""
+class ResolvedStoryRequest(BaseModel):
+    """A story request with every choice made (the reader's, else their settings', else the defaults)."""
 
-    prompt: str = Field(description="The story idea, 1..2000 characters after trimming")
-    language: Language = "en"
-    age_group: AgeGroup = "6-8"
-    genres: list[str] = Field(default_factory=list, max_length=MAX_GENRES)
+    prompt: str
+    language: Language
+    age_group: AgeGroup
+    genres: list[str] = Field(default_factory=list)
+    ai_images: bool = True
 
-    @field_validator("prompt")
     @classmethod
-    def _prompt_length(cls, value: str) -> str:
-        value = value.strip()
-        if not 1 <= len(value) <= MAX_PROMPT_CHARS:
-            raise ValueError(f"prompt must be 1..{MAX_PROMPT_CHARS} characters")
-        return value
-
-    @field_validator("genres")
-    @classmethod
-    def _genre_names(cls, value: list[str]) -> list[str]:
-        cleaned = [g.strip() for g in value]
-        if any(not 1 <= len(g) <= 40 for g in cleaned):
-            raise ValueError("each genre must be 1..40 characters")
-        return list(dict.fromkeys(cleaned))
+    def with_defaults(cls, options: StoryOptions) -> ResolvedStoryRequest:
+        return cls(
+            prompt=options.prompt,
+            language=options.language or DEFAULT_LANGUAGE,
+            age_group=options.age_group or DEFAULT_AGE_GROUP,
+            genres=options.genres or [],
+            ai_images=True if options.ai_images is None else options.ai_images,
+        )
 
 
 class StoryStarted(BaseModel):
+    """`story.started`: the story's id, its language and mode, and the model writing it."""
+
     story_id: str
     language: Language
-    mode: Literal["prompt", "image_prompt"]
+    mode: Mode
     model: str

@@ -8,18 +8,19 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 import httpx
 import openai
 
 from story_service.providers import ChatRoute, ModelRouter
-from story_service.schemas import StoryRequest, StoryStarted
+from story_service.schemas import ResolvedStoryRequest as StoryRequest
+from story_service.schemas import StoryStarted
 from story_service.settings import Settings
 from story_service.titles import derive_title
 from storyscape_common.clients.history import HistoryClient
+from storyscape_common.contracts.stories import Story, StoryCreate
 from storyscape_common.errors import ApiError
-from storyscape_common.internal_auth import InternalTokenSigner
+from storyscape_common.internal_auth import Identity
 from storyscape_common.sse import encode_event
 from storyscape_common.story_prompts import max_tokens_for, story_messages
 
@@ -35,9 +36,7 @@ class StoryContext:
     settings: Settings
     router: ModelRouter
     history: HistoryClient
-    signer: InternalTokenSigner
-    user_id: str
-    request_id: str
+    identity: Identity
 
 
 def error_event(code: str, message: str) -> bytes:
@@ -54,9 +53,7 @@ async def first_token(ctx: StoryContext, request: StoryRequest) -> tuple[ChatRou
             max_tokens=max_tokens,
             temperature=ctx.settings.temperature,
             top_p=ctx.settings.top_p,
-            user_id=ctx.user_id,
-            request_id=ctx.request_id,
-            signer=ctx.signer,
+            identity=ctx.identity,
         )
         try:
             while True:
@@ -71,12 +68,12 @@ async def first_token(ctx: StoryContext, request: StoryRequest) -> tuple[ChatRou
     return None
 
 
-async def save_story(ctx: StoryContext, story: dict[str, Any]) -> dict[str, Any]:
+async def save_story(ctx: StoryContext, story: StoryCreate) -> Story:
     """Save with a few retries: the story is only reported complete once history-service holds it."""
     delay = 0.25
     for attempt in range(1, ctx.settings.save_attempts + 1):
         try:
-            return await ctx.history.save_story(user_id=ctx.user_id, request_id=ctx.request_id, story=story)
+            return await ctx.history.save_story(story, identity=ctx.identity)
         except ApiError as exc:
             if exc.status < 500 or attempt == ctx.settings.save_attempts:
                 raise
@@ -111,22 +108,22 @@ async def story_stream(ctx: StoryContext, request: StoryRequest) -> AsyncIterato
         await pieces.aclose()  # type: ignore[attr-defined]
 
     text = "".join(parts).strip()
-    story = {
-        "id": story_id,
-        "title": derive_title(text) or UNTITLED[request.language],
-        "text": text,
-        "language": request.language,
-        "age_group": request.age_group,
-        "genres": request.genres,
-        "mode": "prompt",
-        "prompt": request.prompt,
-        "model": route.model,
-        "created_at": datetime.now(UTC).isoformat(),
-    }
+    story = StoryCreate(
+        id=uuid.UUID(story_id),
+        title=derive_title(text) or UNTITLED[request.language],
+        text=text,
+        language=request.language,
+        age_group=request.age_group,
+        genres=request.genres,
+        mode="prompt",
+        prompt=request.prompt,
+        model=route.model,
+        created_at=datetime.now(UTC),
+    )
     try:
         saved = await save_story(ctx, story)
     except ApiError as exc:
         logger.error("story could not be saved", extra={"fields": {"story_id": story_id, "code": exc.code}})
         yield error_event("upstream_unavailable", "the story was written but could not be saved; please try again")
         return
-    yield encode_event("story.completed", {"story": saved})
+    yield encode_event("story.completed", {"story": saved.model_dump(mode="json")})

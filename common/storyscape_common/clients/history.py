@@ -5,17 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from storyscape_common.clients.internal import InternalClient, raise_for_upstream
-
-AUDIENCE = "history-service"
+from storyscape_common.contracts.stories import Story, StoryCreate
+from storyscape_common.internal_auth import Identity
+from storyscape_common.registry import HISTORY_SERVICE
 
 
 class HistoryClient(InternalClient):
     def __init__(self, *, base_url: str, **kwargs: Any) -> None:
-        super().__init__(base_url=base_url, audience=AUDIENCE, **kwargs)
+        super().__init__(base_url=base_url, audience=HISTORY_SERVICE, **kwargs)
 
-    async def save_story(self, *, user_id: str, request_id: str, story: dict[str, Any]) -> dict[str, Any]:
+    async def save_story(self, story: StoryCreate, *, identity: Identity) -> Story:
         """Store a finished story (idempotent on its id); returns the Story as history-service serves it."""
-        response = await self.request("POST", "/internal/stories", user_id=user_id, request_id=request_id, json=story)
-        raise_for_upstream(response, AUDIENCE)
-        result: dict[str, Any] = response.json()
-        return result
+        response = await self.request("POST", "/internal/stories", identity=identity, json=story.model_dump(mode="json"))
+        raise_for_upstream(response, HISTORY_SERVICE)
+        return Story.model_validate(response.json())

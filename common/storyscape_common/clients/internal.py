@@ -1,4 +1,4 @@
-"""The base for service-to-service calls: one pooled httpx client, internal token and request id on every call."""
+"""The base for service-to-service calls: one pooled httpx client, and the one place internal auth headers are built."""
 
 from __future__ import annotations
 
@@ -7,13 +7,19 @@ from typing import Any
 import httpx
 
 from storyscape_common.errors import ApiError
-from storyscape_common.internal_auth import InternalTokenSigner
+from storyscape_common.internal_auth import Identity, InternalTokenSigner
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=3.0, read=30.0, write=30.0, pool=5.0)
 
 
+def internal_headers(signer: InternalTokenSigner, *, identity: Identity, audience: str) -> dict[str, str]:
+    """Headers that carry the caller's user and request id to `audience`, signed with this service's own key."""
+    token = signer.sign(user_id=identity.user_id, audience=audience, request_id=identity.request_id)
+    return {"Authorization": f"Bearer {token}", "X-Request-ID": identity.request_id}
+
+
 class InternalClient:
-    """Calls one service (`audience`) on behalf of a user, signing a fresh internal token per call."""
+    """Calls one service (`audience`) on behalf of the identity a request arrived with."""
 
     def __init__(
         self,
@@ -28,19 +34,22 @@ class InternalClient:
         self.signer = signer
         self.http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
 
-    def headers_for(self, *, user_id: str, request_id: str) -> dict[str, str]:
-        token = self.signer.sign(user_id=user_id, audience=self.audience, request_id=request_id)
-        return {"Authorization": f"Bearer {token}", "X-Request-ID": request_id}
+    def headers_for(self, identity: Identity) -> dict[str, str]:
+        return internal_headers(self.signer, identity=identity, audience=self.audience)
 
-    async def request(self, method: str, path: str, *, user_id: str, request_id: str, **kwargs: Any) -> httpx.Response:
+    async def request(self, method: str, path: str, *, identity: Identity, **kwargs: Any) -> httpx.Response:
         """Send one request; connection failures and timeouts become 503/504 ApiErrors."""
-        headers = {**kwargs.pop("headers", {}), **self.headers_for(user_id=user_id, request_id=request_id)}
+        headers = {**kwargs.pop("headers", {}), **self.headers_for(identity)}
         try:
             return await self.http.request(method, path, headers=headers, **kwargs)
         except httpx.TimeoutException as exc:
             raise ApiError(504, "upstream_timeout", f"{self.audience} did not answer in time") from exc
         except httpx.TransportError as exc:
             raise ApiError(503, "upstream_unavailable", f"{self.audience} is unavailable") from exc
+
+    async def healthy(self) -> None:
+        """Raise unless the service answers `/healthz` (a readiness check for its callers)."""
+        (await self.http.get("/healthz")).raise_for_status()
 
     async def aclose(self) -> None:
         await self.http.aclose()

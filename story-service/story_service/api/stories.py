@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from story_service.schemas import StoryRequest
-from story_service.service import StoryContext, story_stream
-from storyscape_common.deps import CurrentIdentity, RequestId
+from story_service.api.deps import StoryContextDep
+from story_service.schemas import ResolvedStoryRequest, StoryOptions
+from story_service.service import story_stream
+from storyscape_common.contracts.errors import error_responses
 from storyscape_common.sse import SSE_HEADERS, SSE_MEDIA_TYPE, with_keepalive
 
 router = APIRouter(prefix="/v1/stories", tags=["stories"])
@@ -22,17 +23,9 @@ or `error` {code, message}, after which the stream ends. A `: ping` comment keep
     summary="Write a story (Prompt-only mode), streamed token by token",
     description=SSE_DESCRIPTION,
     response_class=StreamingResponse,
-    responses={200: {"content": {SSE_MEDIA_TYPE: {}}, "description": "A Server-Sent Events stream"}},
+    responses={200: {"content": {SSE_MEDIA_TYPE: {}}, "description": "A Server-Sent Events stream"}, **error_responses(401, 422)},
 )
-async def create_story(body: StoryRequest, identity: CurrentIdentity, request_id: RequestId, request: Request) -> StreamingResponse:
-    state = request.app.state
-    ctx = StoryContext(
-        settings=state.settings,
-        router=state.model_router,
-        history=state.history,
-        signer=state.signer,
-        user_id=identity.user_id,
-        request_id=request_id,
-    )
-    frames = with_keepalive(story_stream(ctx, body), interval=state.settings.ping_interval_seconds)
+async def create_story(body: StoryOptions, ctx: StoryContextDep) -> StreamingResponse:
+    request = ResolvedStoryRequest.with_defaults(body)
+    frames = with_keepalive(story_stream(ctx, request), interval=ctx.settings.ping_interval_seconds)
     return StreamingResponse(frames, media_type=SSE_MEDIA_TYPE, headers=SSE_HEADERS)

@@ -1,0 +1,41 @@
+"""Typed dependencies of story-service's endpoints: what each request needs, resolved from the app once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from story_service.providers import ModelRouter
+from story_service.service import StoryContext
+from story_service.settings import Settings
+from storyscape_common.clients.history import HistoryClient
+from storyscape_common.deps import CurrentIdentity
+
+
+def settings(request: Request) -> Settings:
+    value: Settings = request.app.state.settings
+    return value
+
+
+def model_router(request: Request) -> ModelRouter:
+    value: ModelRouter = request.app.state.model_router
+    return value
+
+
+def history_client(request: Request) -> HistoryClient:
+    value: HistoryClient = request.app.state.history
+    return value
+
+
+SettingsDep = Annotated[Settings, Depends(settings)]
+ModelRouterDep = Annotated[ModelRouter, Depends(model_router)]
+HistoryDep = Annotated[HistoryClient, Depends(history_client)]
+
+
+def story_context(identity: CurrentIdentity, settings: SettingsDep, router: ModelRouterDep, history: HistoryDep) -> StoryContext:
+    """Everything one story needs, for the user (and request id) the internal token vouches for."""
+    return StoryContext(settings=settings, router=router, history=history, identity=identity)
+
+
+StoryContextDep = Annotated[StoryContext, Depends(story_context)]
