@@ -36,10 +36,14 @@ $(VENV)/.installed: $(foreach p,$(PACKAGES),$(p)/pyproject.toml) requirements-de
 	bash deploy/scripts/ensure_checkov.sh
 	touch $@
 
+# One development key pair per issuing service (private keys 0600 in a 0700 directory); docker-compose mounts them.
+.data/keys/gateway.pem: | $(VENV)/.installed
+	$(PY) -m storyscape_common.internal_auth .data/keys
+
 $(MODEL_DIR)/config.json: | $(VENV)/.installed
 	$(PY) -m hindi_llm_service.prepare_model --out $(MODEL_DIR)
 
-setup: $(VENV)/.installed .tools/firebase/.installed .tools/ministack-venv/.installed .tools/checkov-venv/.installed $(MODEL_DIR)/config.json
+setup: $(VENV)/.installed .tools/firebase/.installed .tools/ministack-venv/.installed .tools/checkov-venv/.installed $(MODEL_DIR)/config.json .data/keys/gateway.pem
 
 run: setup
 	$(PY) -m storyscape_devtools.devstack --state-dir .data

@@ -73,13 +73,14 @@ def test_openai_key_reaches_only_story_service(config: TerraformConfig) -> None:
     assert [b.address for b in config.mentioning(key)] == ["output.openai_api_key_secret_arn"]
 
 
-def test_signing_key_reaches_only_the_services_that_sign(config: TerraformConfig) -> None:
+def test_each_signing_key_reaches_only_its_own_service(config: TerraformConfig) -> None:
     key = "aws_secretsmanager_secret.internal_signing_key"
     secrets = config.locals["service_secrets"]
 
     assert {s for s, value in secrets.items() if mentions(value, key)} == {"gateway", "story-service"}
-    assert secrets["gateway"]["GATEWAY_INTERNAL_SIGNING_KEY"] == f"${{{key}.arn}}"
-    assert secrets["story-service"]["STORY_INTERNAL_SIGNING_KEY"] == f"${{{key}.arn}}"
+    assert secrets["gateway"]["GATEWAY_INTERNAL_SIGNING_KEY"] == f'${{{key}["gateway"].arn}}'
+    assert secrets["story-service"]["STORY_INTERNAL_SIGNING_KEY"] == f'${{{key}["story-service"].arn}}'
+    assert config.find(key).body["for_each"] == "${var.internal_public_keys_pem}"
     assert not config.resources("aws_secretsmanager_secret_version") or all(
         not b.mentions(key) for b in config.resources("aws_secretsmanager_secret_version")
     )

@@ -63,7 +63,7 @@ def test_every_service_runs_in_production(config: TerraformConfig) -> None:
     for service, prefix in PREFIXES.items():
         env = environment[service]
         assert env[f"{prefix}ENVIRONMENT"] == "production", service
-        assert env[f"{prefix}INTERNAL_PUBLIC_KEY"] == "${var.internal_public_key_pem}", service
+        assert env[f"{prefix}INTERNAL_PUBLIC_KEYS"] == "${jsonencode(var.internal_public_keys_pem)}", service
         strangers = {k for k in env if not k.startswith(prefix)} - LIBRARY_VARIABLES
         assert not strangers, f"{service} is given another service's settings: {strangers}"
 

@@ -4,12 +4,20 @@ aws_region          = "ap-south-1"
 certificate_arn     = "arn:aws:acm:ap-south-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
 firebase_project_id = "storyscape-prod"
 
-# Public half of the internal-token key pair (README.md, step 1). The private half goes to Secrets Manager.
-internal_public_key_pem = <<-PEM
-  -----BEGIN PUBLIC KEY-----
-  MCowBQYDK2VwAyEA0000000000000000000000000000000000000000000=
-  -----END PUBLIC KEY-----
-PEM
+# Public half of each issuer's internal-token key pair (README.md, step 1). Each private half goes to that
+# issuer's secret in Secrets Manager.
+internal_public_keys_pem = {
+  "gateway"       = <<-PEM
+    -----BEGIN PUBLIC KEY-----
+    MCowBQYDK2VwAyEA0000000000000000000000000000000000000000000=
+    -----END PUBLIC KEY-----
+  PEM
+  "story-service" = <<-PEM
+    -----BEGIN PUBLIC KEY-----
+    MCowBQYDK2VwAyEA1111111111111111111111111111111111111111111=
+    -----END PUBLIC KEY-----
+  PEM
+}
 
 service_images = {
   "gateway"           = "123456789012.dkr.ecr.ap-south-1.amazonaws.com/storyscape/gateway:1.0.0"

@@ -23,9 +23,9 @@ output "openai_api_key_secret_arn" {
   value       = aws_secretsmanager_secret.openai_api_key.arn
 }
 
-output "internal_signing_key_secret_arn" {
+output "internal_signing_key_secret_arns" {
   description = "Secret to fill with the PEM Ed25519 private key that signs internal tokens."
-  value       = aws_secretsmanager_secret.internal_signing_key.arn
+  value       = { for issuer, secret in aws_secretsmanager_secret.internal_signing_key : issuer => secret.arn }
 }
 
 output "database_endpoints" {

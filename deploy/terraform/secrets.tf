@@ -9,10 +9,13 @@ resource "aws_secretsmanager_secret" "openai_api_key" {
   recovery_window_in_days = var.secret_recovery_window_days
 }
 
+# One signing key per issuing service: a verifier maps each key (kid) to its issuer, so one service's key can
+# never speak for another.
 resource "aws_secretsmanager_secret" "internal_signing_key" {
-  #checkov:skip=CKV2_AWS_57:Rotating the private key means deploying its public half to every service together; done by hand (README.md).
-  name                    = "${local.name}/internal-signing-key"
-  description             = "PEM Ed25519 private key that signs internal tokens; injected into the gateway and story-service"
+  #checkov:skip=CKV2_AWS_57:Rotating a private key means deploying its public half to every service together; done by hand (README.md).
+  for_each                = var.internal_public_keys_pem
+  name                    = "${local.name}/${each.key}/internal-signing-key"
+  description             = "PEM Ed25519 private key that signs ${each.key}'s internal tokens; injected into ${each.key} only"
   kms_key_id              = aws_kms_key.main.arn
   recovery_window_in_days = var.secret_recovery_window_days
 }

@@ -39,76 +39,76 @@ locals {
   }
 
   # Plain environment of each service: <PREFIX>ENVIRONMENT=production everywhere, so every service refuses
-  # placeholder secrets, requires the internal public key, and hides /docs.
+  # placeholder secrets, requires the trusted internal public keys (one per issuing service), and hides /docs.
   service_environment = {
     "gateway" = {
-      GATEWAY_ENVIRONMENT         = "production"
-      GATEWAY_HOST                = "0.0.0.0"
-      GATEWAY_PORT                = "8000"
-      GATEWAY_LOG_LEVEL           = var.log_level
-      GATEWAY_INTERNAL_PUBLIC_KEY = var.internal_public_key_pem
-      GATEWAY_FIREBASE_PROJECT_ID = var.firebase_project_id
-      GATEWAY_STORY_URL           = local.service_urls["story-service"]
-      GATEWAY_MEDIA_URL           = local.service_urls["media-service"]
-      GATEWAY_PROMPT_URL          = local.service_urls["prompt-service"]
-      GATEWAY_HISTORY_URL         = local.service_urls["history-service"]
+      GATEWAY_ENVIRONMENT          = "production"
+      GATEWAY_HOST                 = "0.0.0.0"
+      GATEWAY_PORT                 = "8000"
+      GATEWAY_LOG_LEVEL            = var.log_level
+      GATEWAY_INTERNAL_PUBLIC_KEYS = jsonencode(var.internal_public_keys_pem)
+      GATEWAY_FIREBASE_PROJECT_ID  = var.firebase_project_id
+      GATEWAY_STORY_URL            = local.service_urls["story-service"]
+      GATEWAY_MEDIA_URL            = local.service_urls["media-service"]
+      GATEWAY_PROMPT_URL           = local.service_urls["prompt-service"]
+      GATEWAY_HISTORY_URL          = local.service_urls["history-service"]
     }
     "story-service" = {
-      STORY_ENVIRONMENT         = "production"
-      STORY_HOST                = "0.0.0.0"
-      STORY_PORT                = "8001"
-      STORY_LOG_LEVEL           = var.log_level
-      STORY_INTERNAL_PUBLIC_KEY = var.internal_public_key_pem
-      STORY_HISTORY_URL         = local.service_urls["history-service"]
-      STORY_MEDIA_URL           = local.service_urls["media-service"]
-      STORY_HINDI_LLM_URL       = "${local.service_urls["hindi-llm-service"]}/v1"
-      STORY_HINDI_MODEL         = var.hindi_story_model
-      STORY_ENGLISH_MODEL       = var.english_story_model
+      STORY_ENVIRONMENT          = "production"
+      STORY_HOST                 = "0.0.0.0"
+      STORY_PORT                 = "8001"
+      STORY_LOG_LEVEL            = var.log_level
+      STORY_INTERNAL_PUBLIC_KEYS = jsonencode(var.internal_public_keys_pem)
+      STORY_HISTORY_URL          = local.service_urls["history-service"]
+      STORY_MEDIA_URL            = local.service_urls["media-service"]
+      STORY_HINDI_LLM_URL        = "${local.service_urls["hindi-llm-service"]}/v1"
+      STORY_HINDI_MODEL          = var.hindi_story_model
+      STORY_ENGLISH_MODEL        = var.english_story_model
     }
     "media-service" = {
-      MEDIA_ENVIRONMENT         = "production"
-      MEDIA_HOST                = "0.0.0.0"
-      MEDIA_PORT                = "8002"
-      MEDIA_LOG_LEVEL           = var.log_level
-      MEDIA_INTERNAL_PUBLIC_KEY = var.internal_public_key_pem
-      MEDIA_OBJECT_STORE        = "s3"
-      MEDIA_S3_BUCKET           = aws_s3_bucket.media.bucket
-      MEDIA_S3_REGION           = local.region
-      MEDIA_S3_CREATE_BUCKET    = "false"
-      MEDIA_S3_ADDRESSING_STYLE = "virtual"
-      MEDIA_DATABASE_URL        = local.database_urls["media-service"]
-      PGSSLMODE                 = "require"
-    }
-    "prompt-service" = {
-      PROMPT_ENVIRONMENT         = "production"
-      PROMPT_HOST                = "0.0.0.0"
-      PROMPT_PORT                = "8003"
-      PROMPT_LOG_LEVEL           = var.log_level
-      PROMPT_INTERNAL_PUBLIC_KEY = var.internal_public_key_pem
-      PROMPT_DATABASE_URL        = local.database_urls["prompt-service"]
+      MEDIA_ENVIRONMENT          = "production"
+      MEDIA_HOST                 = "0.0.0.0"
+      MEDIA_PORT                 = "8002"
+      MEDIA_LOG_LEVEL            = var.log_level
+      MEDIA_INTERNAL_PUBLIC_KEYS = jsonencode(var.internal_public_keys_pem)
+      MEDIA_OBJECT_STORE         = "s3"
+      MEDIA_S3_BUCKET            = aws_s3_bucket.media.bucket
+      MEDIA_S3_REGION            = local.region
+      MEDIA_S3_CREATE_BUCKET     = "false"
+      MEDIA_S3_ADDRESSING_STYLE  = "virtual"
+      MEDIA_DATABASE_URL         = local.database_urls["media-service"]
       PGSSLMODE                  = "require"
     }
-    "history-service" = {
-      HISTORY_ENVIRONMENT         = "production"
-      HISTORY_HOST                = "0.0.0.0"
-      HISTORY_PORT                = "8004"
-      HISTORY_LOG_LEVEL           = var.log_level
-      HISTORY_INTERNAL_PUBLIC_KEY = var.internal_public_key_pem
-      HISTORY_DATABASE_URL        = local.database_urls["history-service"]
-      HISTORY_DEFAULT_TIMEZONE    = "Asia/Kolkata"
+    "prompt-service" = {
+      PROMPT_ENVIRONMENT          = "production"
+      PROMPT_HOST                 = "0.0.0.0"
+      PROMPT_PORT                 = "8003"
+      PROMPT_LOG_LEVEL            = var.log_level
+      PROMPT_INTERNAL_PUBLIC_KEYS = jsonencode(var.internal_public_keys_pem)
+      PROMPT_DATABASE_URL         = local.database_urls["prompt-service"]
       PGSSLMODE                   = "require"
     }
+    "history-service" = {
+      HISTORY_ENVIRONMENT          = "production"
+      HISTORY_HOST                 = "0.0.0.0"
+      HISTORY_PORT                 = "8004"
+      HISTORY_LOG_LEVEL            = var.log_level
+      HISTORY_INTERNAL_PUBLIC_KEYS = jsonencode(var.internal_public_keys_pem)
+      HISTORY_DATABASE_URL         = local.database_urls["history-service"]
+      HISTORY_DEFAULT_TIMEZONE     = "Asia/Kolkata"
+      PGSSLMODE                    = "require"
+    }
     "hindi-llm-service" = {
-      HINDI_LLM_ENVIRONMENT         = "production"
-      HINDI_LLM_HOST                = "0.0.0.0"
-      HINDI_LLM_PORT                = "8005"
-      HINDI_LLM_LOG_LEVEL           = var.log_level
-      HINDI_LLM_INTERNAL_PUBLIC_KEY = var.internal_public_key_pem
-      HINDI_LLM_ENGINE              = var.hindi_llm_engine
-      HINDI_LLM_MODEL_PATH          = var.hindi_llm_model_path
-      HINDI_LLM_MODEL_NAME          = var.hindi_llm_model_name
-      HINDI_LLM_ADAPTERS            = jsonencode(var.hindi_llm_adapters)
-      HINDI_LLM_MAX_CONCURRENT      = tostring(var.hindi_llm_max_concurrent)
+      HINDI_LLM_ENVIRONMENT          = "production"
+      HINDI_LLM_HOST                 = "0.0.0.0"
+      HINDI_LLM_PORT                 = "8005"
+      HINDI_LLM_LOG_LEVEL            = var.log_level
+      HINDI_LLM_INTERNAL_PUBLIC_KEYS = jsonencode(var.internal_public_keys_pem)
+      HINDI_LLM_ENGINE               = var.hindi_llm_engine
+      HINDI_LLM_MODEL_PATH           = var.hindi_llm_model_path
+      HINDI_LLM_MODEL_NAME           = var.hindi_llm_model_name
+      HINDI_LLM_ADAPTERS             = jsonencode(var.hindi_llm_adapters)
+      HINDI_LLM_MAX_CONCURRENT       = tostring(var.hindi_llm_max_concurrent)
       # The model is baked into the image and the task has no route to the internet: nothing may try a hub.
       HF_HUB_OFFLINE      = "1"
       VLLM_NO_USAGE_STATS = "1"
@@ -121,11 +121,11 @@ locals {
   # Secrets ECS injects as environment variables (valueFrom). The OpenAI key goes to story-service alone.
   service_secrets = {
     "gateway" = {
-      GATEWAY_INTERNAL_SIGNING_KEY = aws_secretsmanager_secret.internal_signing_key.arn
+      GATEWAY_INTERNAL_SIGNING_KEY = aws_secretsmanager_secret.internal_signing_key["gateway"].arn
       GATEWAY_REDIS_URL            = aws_secretsmanager_secret.redis_url.arn
     }
     "story-service" = {
-      STORY_INTERNAL_SIGNING_KEY = aws_secretsmanager_secret.internal_signing_key.arn
+      STORY_INTERNAL_SIGNING_KEY = aws_secretsmanager_secret.internal_signing_key["story-service"].arn
       STORY_OPENAI_API_KEY       = aws_secretsmanager_secret.openai_api_key.arn
     }
     "media-service" = {
@@ -142,8 +142,8 @@ locals {
 
   # The secrets each execution role may read: exactly those injected above (ARNs without the JSON key).
   service_secret_arns = {
-    "gateway"           = [aws_secretsmanager_secret.internal_signing_key.arn, aws_secretsmanager_secret.redis_url.arn]
-    "story-service"     = [aws_secretsmanager_secret.internal_signing_key.arn, aws_secretsmanager_secret.openai_api_key.arn]
+    "gateway"           = [aws_secretsmanager_secret.internal_signing_key["gateway"].arn, aws_secretsmanager_secret.redis_url.arn]
+    "story-service"     = [aws_secretsmanager_secret.internal_signing_key["story-service"].arn, aws_secretsmanager_secret.openai_api_key.arn]
     "media-service"     = [local.database_secret_arns["media-service"]]
     "prompt-service"    = [local.database_secret_arns["prompt-service"]]
     "history-service"   = [local.database_secret_arns["history-service"]]

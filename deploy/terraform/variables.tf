@@ -107,13 +107,18 @@ variable "firebase_project_id" {
   }
 }
 
-variable "internal_public_key_pem" {
-  description = "PEM Ed25519 public key that verifies internal tokens (the private half goes into Secrets Manager, see README.md)."
-  type        = string
+variable "internal_public_keys_pem" {
+  description = "Issuing service name -> its PEM Ed25519 public key (one pair per issuer; each private half goes into that issuer's secret, see README.md)."
+  type        = map(string)
 
   validation {
-    condition     = can(regex("-----BEGIN PUBLIC KEY-----", var.internal_public_key_pem))
-    error_message = "internal_public_key_pem must be a PEM public key (-----BEGIN PUBLIC KEY-----)."
+    condition     = alltrue([for pem in values(var.internal_public_keys_pem) : can(regex("-----BEGIN PUBLIC KEY-----", pem))])
+    error_message = "every value of internal_public_keys_pem must be a PEM public key (-----BEGIN PUBLIC KEY-----)."
+  }
+
+  validation {
+    condition     = contains(keys(var.internal_public_keys_pem), "gateway") && contains(keys(var.internal_public_keys_pem), "story-service")
+    error_message = "internal_public_keys_pem needs a key for each issuer that runs: at least gateway and story-service."
   }
 }
 
