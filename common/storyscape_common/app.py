@@ -9,9 +9,11 @@ from typing import Any
 
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
+from storyscape_common.contracts.errors import ErrorBody, error_responses
 from storyscape_common.errors import error_body, install_error_handlers
 from storyscape_common.internal_auth import InternalTokenVerifier, trusted_issuers
 from storyscape_common.logging import configure_logging
@@ -33,7 +35,11 @@ def operations_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @router.get("/readyz", summary="Every dependency of this service is reachable")
+    @router.get(
+        "/readyz",
+        summary="Every dependency of this service is reachable",
+        responses={503: {"model": ErrorBody, "description": "A dependency is unreachable (the body names which)"}},
+    )
     async def readyz(request: Request) -> JSONResponse:
         results: dict[str, str] = {}
         for name, check in checks.items():
@@ -48,12 +54,33 @@ def operations_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
             return JSONResponse({**body, "checks": results}, status_code=503)
         return JSONResponse({"status": "ready", "checks": results})
 
-    @router.get("/metrics", summary="Prometheus metrics")
+    @router.get(
+        "/metrics",
+        summary="Prometheus metrics",
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition format"}},
+    )
     async def metrics(request: Request) -> Response:
         registry: CollectorRegistry = request.app.state.metrics_registry
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return router
+
+
+def declare_error_responses(app: FastAPI, *, authenticated: bool, open_prefixes: tuple[str, ...] = ()) -> None:
+    """Add to every route the errors the platform itself may answer, so each OpenAPI operation lists them all:
+    401 where an internal token is required, 422 where there is input to validate, and 500."""
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or route.path in OPERATIONAL_PATHS:
+            continue
+        statuses = [500]
+        if authenticated and not route.path.startswith(open_prefixes):
+            statuses.append(401)
+        dependant = route.dependant
+        if dependant.path_params or dependant.query_params or dependant.header_params or dependant.body_params:
+            statuses.append(422)
+        for status, response in error_responses(*statuses).items():
+            route.responses.setdefault(status, response)
 
 
 def create_service_app(
@@ -87,6 +114,7 @@ def create_service_app(
     app.include_router(operations_router(readiness_checks or {}))
     for router in routers:
         app.include_router(router)
+    declare_error_responses(app, authenticated=internal_auth, open_prefixes=open_prefixes)
 
     # Middleware added last runs first: request context wraps metrics wraps auth.
     if internal_auth:

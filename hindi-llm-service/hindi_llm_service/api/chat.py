@@ -19,6 +19,7 @@ from hindi_llm_service.service import (
     generation_request,
     whole_completion,
 )
+from storyscape_common.contracts.errors import error_responses
 from storyscape_common.deps import CurrentIdentity
 
 router = APIRouter(prefix="/v1", tags=["chat"])
@@ -29,7 +30,10 @@ CLIENT_CLOSED_REQUEST = 499
     "/chat/completions",
     summary="Create a chat completion (OpenAI protocol)",
     response_model=ChatCompletion,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "chat.completion, or SSE chunks if stream"}},
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "chat.completion, or SSE chunks if stream"},
+        **error_responses(404, 502, 503),
+    },
 )
 async def create_chat_completion(
     body: ChatCompletionRequest,
