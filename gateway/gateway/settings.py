@@ -26,27 +26,29 @@ class Settings(SignerSettings):
     service_name: str = GATEWAY
     port: int = service(GATEWAY).default_port
 
-    firebase_project_id: str = "demo-storyscape"
+    firebase_project_id: str = Field(default="demo-storyscape", description="Firebase project whose ID tokens are accepted (`aud`/`iss`)")
     # The SDK's own variable, read without our prefix so one setting drives both the SDK and this guard.
     firebase_auth_emulator_host: str = Field(
-        default="", validation_alias=AliasChoices(EMULATOR_HOST_VARIABLE, "firebase_auth_emulator_host")
+        default="",
+        validation_alias=AliasChoices(EMULATOR_HOST_VARIABLE, "firebase_auth_emulator_host"),
+        description="The SDK's own variable: accept the Auth emulator's unsigned tokens (development, `demo-*` projects only)",
     )
-    firebase_clock_skew_seconds: int = Field(default=5, ge=0, le=60)
-    firebase_http_timeout_seconds: float = Field(default=10.0, gt=0)
+    firebase_clock_skew_seconds: int = Field(default=5, ge=0, le=60, description="Clock skew allowed on `iat`/`exp` of Firebase tokens")
+    firebase_http_timeout_seconds: float = Field(default=10.0, gt=0, description="Timeout for fetching Google's public certificates")
 
     redis_url: str = Field(default="", repr=False, description="Redis for rate-limit counters; empty keeps them in-process")
 
-    internal_token_ttl_seconds: int = Field(default=120, ge=10, le=300)
+    internal_token_ttl_seconds: int = Field(default=120, ge=10, le=300, description="Lifetime of each internal token (at most 300)")
 
-    story_url: str = local_url(STORY_SERVICE)
-    media_url: str = local_url(MEDIA_SERVICE)
-    prompt_url: str = local_url(PROMPT_SERVICE)
-    history_url: str = local_url(HISTORY_SERVICE)
-    upstream_connect_timeout_seconds: float = Field(default=3.0, gt=0)
+    story_url: str = Field(default=local_url(STORY_SERVICE), description="story-service base URL")
+    media_url: str = Field(default=local_url(MEDIA_SERVICE), description="media-service base URL")
+    prompt_url: str = Field(default=local_url(PROMPT_SERVICE), description="prompt-service base URL")
+    history_url: str = Field(default=local_url(HISTORY_SERVICE), description="history-service base URL")
+    upstream_connect_timeout_seconds: float = Field(default=3.0, gt=0, description="Connect timeout to a service (then 503)")
     # Story streams send a ping every 15 s, so a read gap longer than this means the upstream is stuck.
-    upstream_read_timeout_seconds: float = Field(default=60.0, gt=0)
-    upstream_write_timeout_seconds: float = Field(default=30.0, gt=0)
-    upstream_max_connections: int = Field(default=500, ge=1)
+    upstream_read_timeout_seconds: float = Field(default=60.0, gt=0, description="Read timeout between bytes from a service (then 504)")
+    upstream_write_timeout_seconds: float = Field(default=30.0, gt=0, description="Write timeout for request bodies")
+    upstream_max_connections: int = Field(default=500, ge=1, description="Pooled connections per service")
 
     @model_validator(mode="after")
     def _refuse_emulator_for_real_projects(self) -> Settings:

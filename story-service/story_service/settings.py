@@ -14,9 +14,9 @@ class Settings(SignerSettings):
 
     service_name: str = STORY_SERVICE
     port: int = service(STORY_SERVICE).default_port
-    history_url: str = local_url(HISTORY_SERVICE)
-    prompt_url: str = local_url(PROMPT_SERVICE)
-    media_url: str = local_url(MEDIA_SERVICE)
+    history_url: str = Field(default=local_url(HISTORY_SERVICE), description="history-service base URL")
+    prompt_url: str = Field(default=local_url(PROMPT_SERVICE), description="prompt-service base URL (the reader's settings)")
+    media_url: str = Field(default=local_url(MEDIA_SERVICE), description="media-service base URL (illustrations, narration, photos)")
     hindi_llm_url: str = Field(default=local_url(HINDI_LLM_SERVICE) + "/v1", description="OpenAI-compatible base URL")
     hindi_model: str = Field(default="storyscape-hi", description="Model or LoRA adapter name on hindi-llm-service for Hindi stories")
     local_english_model: str = Field(
@@ -24,14 +24,16 @@ class Settings(SignerSettings):
     )
     openai_api_key: str = Field(default="", description="Enables OpenAI for English stories")
     openai_base_url: str = Field(default="", description="Override for OpenAI's API base URL (proxies, tests)")
-    english_model: str = "gpt-4o"
+    english_model: str = Field(default="gpt-4o", description="OpenAI model for English stories")
     max_story_tokens: int = Field(default=2048, ge=16, description="Upper bound on tokens generated per story")
-    temperature: float = 0.8
-    top_p: float = 0.95
-    first_token_timeout_seconds: float = 60.0
-    token_timeout_seconds: float = 60.0
-    ping_interval_seconds: float = 15.0
-    save_attempts: int = 4
+    temperature: float = Field(default=0.8, description="Sampling temperature for stories")
+    top_p: float = Field(default=0.95, description="Nucleus sampling for stories")
+    first_token_timeout_seconds: float = Field(
+        default=60.0, description="How long a provider may take to its first token before the next one is tried"
+    )
+    token_timeout_seconds: float = Field(default=60.0, description="Longest silence between tokens")
+    ping_interval_seconds: float = Field(default=15.0, description="`: ping` comment interval on idle streams")
+    save_attempts: int = Field(default=4, description="Attempts to save a finished story in history-service")
 
     def secret_fields(self) -> tuple[str, ...]:
         return (*super().secret_fields(), "openai_api_key")
