@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from history_service.api import internal, stories
+from history_service.api import favorites, internal, stories
 from history_service.settings import Settings
 from storyscape_common.app import create_service_app
 from storyscape_common.db import check_database, create_engine, run_migrations, session_factory
@@ -43,8 +43,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app = create_service_app(
         settings=settings,
         title="StoryScape history-service",
-        description="Each user's saved stories: newest first, grouped by day in the user's time zone.",
-        routers=[stories.router, internal.router],
+        description="Each user's saved stories: grouped by day in their time zone, favorites, keyword search, clear history.",
+        routers=[stories.router, favorites.router, internal.router],
         readiness_checks={"database": database_reachable},
         lifespan=lifespan,
     )

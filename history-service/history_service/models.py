@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Index, String, Text, false
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, String, Text, false
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -36,3 +36,26 @@ class StoryRow(Base):
     # Serves every query we make: one user's stories, newest first, keyset-paginated on (created_at, id).
     # Its leading column also indexes user_id on its own, so no second index is needed.
     __table_args__ = (Index("ix_stories_user_created_id", "user_id", created_at.desc(), "id"),)
+
+
+class StoryTermRow(Base):
+    """One word a story is found by (search): an index of normalised terms that works the same on PostgreSQL
+    and SQLite, read newest first straight from its primary key."""
+
+    __tablename__ = "story_terms"
+
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    term: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
+    story_id: Mapped[str] = mapped_column(String(36), ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
+
+    __table_args__ = (Index("ix_story_terms_story", "story_id"),)
+
+
+class LibraryRow(Base):
+    """Per-user counters: the favorites version changes whenever the favorite set or a favorite story does."""
+
+    __tablename__ = "libraries"
+
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    favorites_version: Mapped[int] = mapped_column(BigInteger, default=0)

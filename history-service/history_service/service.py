@@ -15,7 +15,8 @@ from history_service.cursor import Cursor, decode_cursor, encode_cursor
 from history_service.grouping import group_in_order, group_key, group_label
 from history_service.models import StoryRow
 from history_service.repository import StoryRepository
-from history_service.schemas import Mode, Story, StoryCreate, StoryGroup, StoryPage
+from history_service.schemas import MAX_QUERY_CHARS, ClearResult, FavoriteList, Mode, SearchPage, Story, StoryCreate, StoryGroup, StoryPage
+from history_service.search_terms import words
 from storyscape_common.catalog import AgeGroup, Language
 from storyscape_common.errors import ApiError, not_found
 
@@ -131,3 +132,54 @@ async def delete_story(*, session: AsyncSession, user_id: str, story_id: str) ->
     deleted = await StoryRepository(session).delete_for_user(user_id=user_id, story_id=_canonical_id(story_id))
     if not deleted:
         raise not_found("story")
+
+
+def query_words(q: str) -> list[str]:
+    """The words to search for, rarest-looking (longest) first; 422 for an empty, overlong or wordless query."""
+    q = q.strip()
+    if not q:
+        raise ApiError(422, "invalid_request", "q: give at least one word to search for")
+    if len(q) > MAX_QUERY_CHARS:
+        raise ApiError(422, "invalid_request", f"q: at most {MAX_QUERY_CHARS} characters")
+    found = list(dict.fromkeys(words(q)))
+    if not found:
+        raise ApiError(422, "invalid_request", "q: give at least one word to search for")
+    return sorted(found, key=len, reverse=True)
+
+
+async def search_stories(*, session: AsyncSession, user_id: str, q: str, cursor: str | None, limit: int) -> SearchPage:
+    """The user's stories whose title, text or prompt hold every word of `q`, newest first."""
+    terms = query_words(q)
+    after = decode_cursor(cursor) if cursor else None
+    rows = await StoryRepository(session).search(user_id=user_id, terms=terms, after=after, limit=limit + 1)
+    page, more = rows[:limit], len(rows) > limit
+    next_cursor = encode_cursor(Cursor(created_at=page[-1].created_at, id=page[-1].id)) if more else None
+    return SearchPage(stories=[story_from_row(row) for row in page], next_cursor=next_cursor)
+
+
+async def set_favorite(*, session: AsyncSession, user_id: str, story_id: str, favorite: bool) -> Story:
+    """Idempotent: marking a favorite twice is the same as once; another user's story is a 404."""
+    row = await StoryRepository(session).set_favorite(user_id=user_id, story_id=_canonical_id(story_id), favorite=favorite)
+    if row is None:
+        raise not_found("story")
+    return story_from_row(row)
+
+
+async def favorites_version(*, session: AsyncSession, user_id: str) -> str:
+    """A strong ETag for the user's favorites: it changes whenever the set or a favorite story changes."""
+    version = await StoryRepository(session).favorites_version(user_id=user_id)
+    return f'"favorites-{version}"'
+
+
+async def favorite_list(*, session: AsyncSession, user_id: str) -> FavoriteList:
+    rows = await StoryRepository(session).favorites(user_id=user_id)
+    return FavoriteList(stories=[story_from_row(row) for row in rows], count=len(rows))
+
+
+async def favorites_count(*, session: AsyncSession, user_id: str) -> int:
+    return await StoryRepository(session).favorites_count(user_id=user_id)
+
+
+async def clear_history(*, session: AsyncSession, user_id: str, include_favorites: bool) -> ClearResult:
+    deleted, _ = await StoryRepository(session).clear(user_id=user_id, include_favorites=include_favorites)
+    return ClearResult(deleted=deleted, kept_favorites=not include_favorites)

@@ -68,3 +68,22 @@ class HistoryCaller:
 
     async def delete(self, story_id: str) -> httpx.Response:
         return await self.client.delete(f"/v1/stories/{story_id}", headers=self.headers())
+
+    async def search(self, q: str, **params: Any) -> httpx.Response:
+        return await self.client.get("/v1/stories/search", params={"q": q, **params}, headers=self.headers())
+
+    async def found_titles(self, q: str) -> list[str]:
+        response = await self.search(q)
+        assert response.status_code == 200, response.text
+        return [story["title"] for story in response.json()["stories"]]
+
+    async def favorite(self, story_id: str, *, on: bool = True) -> httpx.Response:
+        method = "PUT" if on else "DELETE"
+        return await self.client.request(method, f"/v1/stories/{story_id}/favorite", headers=self.headers())
+
+    async def favorites(self, *, etag: str | None = None) -> httpx.Response:
+        headers = self.headers() | ({"If-None-Match": etag} if etag else {})
+        return await self.client.get("/v1/favorites", headers=headers)
+
+    async def clear(self, **params: Any) -> httpx.Response:
+        return await self.client.delete("/v1/stories", params=params, headers=self.headers())
