@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from datetime import datetime
 from typing import Any
@@ -72,7 +73,7 @@ class HistoryCaller:
     async def search(self, q: str, **params: Any) -> httpx.Response:
         return await self.client.get("/v1/stories/search", params={"q": q, **params}, headers=self.headers())
 
-    async def found_titles(self, q: str) -> list[str]:
+    async def found_titles(self, q: str) -> builtins.list[str]:
         response = await self.search(q)
         assert response.status_code == 200, response.text
         return [story["title"] for story in response.json()["stories"]]
