@@ -18,7 +18,16 @@ from pathlib import Path
 import httpx
 
 from storyscape_common.internal_auth import ensure_dev_keys
-from storyscape_common.registry import GATEWAY, HINDI_LLM_SERVICE, HISTORY_SERVICE, MEDIA_SERVICE, SERVICES, ServiceInfo, service
+from storyscape_common.registry import (
+    GATEWAY,
+    HINDI_LLM_SERVICE,
+    HISTORY_SERVICE,
+    MEDIA_SERVICE,
+    PROMPT_SERVICE,
+    SERVICES,
+    ServiceInfo,
+    service,
+)
 
 FIREBASE_PROJECT = "demo-storyscape"
 EMULATOR_DEFAULT_PORT = 9099
@@ -67,6 +76,8 @@ class DevStack:
             env |= {"GATEWAY_FIREBASE_PROJECT_ID": FIREBASE_PROJECT, "FIREBASE_AUTH_EMULATOR_HOST": f"127.0.0.1:{cfg.emulator_port}"}
         elif spec.name == HISTORY_SERVICE:
             env["HISTORY_DATABASE_URL"] = f"sqlite:///{data / 'history.db'}"
+        elif spec.name == PROMPT_SERVICE:
+            env["PROMPT_DATABASE_URL"] = f"sqlite:///{data / 'prompt.db'}"
         elif spec.name == MEDIA_SERVICE:
             env |= {"MEDIA_LOCAL_DIR": str(data / "media"), "MEDIA_PUBLIC_BASE_URL": cfg.url(GATEWAY)}
         elif spec.name == HINDI_LLM_SERVICE and cfg.model_path is not None:

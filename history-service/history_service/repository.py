@@ -9,9 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import Select
 
-from history_service.cursor import Cursor
 from history_service.models import LibraryRow, StoryRow, StoryTermRow
 from history_service.search_terms import story_terms
+from storyscape_common.cursor import Cursor
 
 
 class StoryRepository:

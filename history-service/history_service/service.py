@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from history_service.cursor import Cursor, decode_cursor, encode_cursor
 from history_service.grouping import group_in_order, group_key, group_label
 from history_service.models import StoryRow
 from history_service.repository import StoryRepository
 from history_service.schemas import MAX_QUERY_CHARS, ClearResult, FavoriteList, Mode, SearchPage, Story, StoryCreate, StoryGroup, StoryPage
 from history_service.search_terms import words
 from storyscape_common.catalog import AgeGroup, Language
+from storyscape_common.cursor import Cursor, decode_cursor, encode_cursor
 from storyscape_common.errors import ApiError, not_found
 
 FUTURE_TOLERANCE = timedelta(minutes=5)

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from history_service.cursor import Cursor, decode_cursor, encode_cursor
 from history_service.grouping import group_in_order, group_key, group_label
 from history_service.service import resolve_timezone
+from storyscape_common.cursor import Cursor, decode_cursor, encode_cursor
 from storyscape_common.errors import ApiError
 
 KOLKATA = ZoneInfo("Asia/Kolkata")

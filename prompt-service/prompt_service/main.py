@@ -2,19 +2,52 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
 from fastapi import FastAPI
 
-from prompt_service.api import catalog
+from prompt_service.api import catalog, genres, internal, saved_prompts
+from prompt_service.api import settings as settings_api
 from prompt_service.settings import Settings
 from storyscape_common.app import create_service_app
+from storyscape_common.db import check_database, create_engine, run_migrations, session_factory
+
+MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def database_reachable(app: FastAPI) -> None:
+    await check_database(app.state.engine)
+
+
+def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
+    """The service; `clock` is what "now" means (tests pin it)."""
     settings = settings or Settings()
-    # No database yet: settings, custom genres and suggestions arrive with their own tables.
-    return create_service_app(
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        try:
+            await run_migrations(engine, script_location=MIGRATIONS)
+            app.state.engine = engine
+            app.state.session_factory = session_factory(engine)
+            yield
+        finally:
+            await engine.dispose()
+
+    app = create_service_app(
         settings=settings,
         title="StoryScape prompt-service",
-        description="The catalog of languages, age groups and genres; later user settings, custom genres and daily prompt suggestions.",
-        routers=[catalog.router],
+        description="The catalog; each reader's settings, custom genres and saved prompts.",
+        routers=[catalog.router, settings_api.router, genres.router, saved_prompts.router, internal.router],
+        readiness_checks={"database": database_reachable},
+        lifespan=lifespan,
     )
+    app.state.clock = clock
+    return app

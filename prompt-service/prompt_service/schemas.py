@@ -1,10 +1,16 @@
-"""Response bodies of prompt-service."""
+"""Request and response bodies of prompt-service."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from storyscape_common.catalog import AgeGroup, Language
+from storyscape_common.contracts.settings import ResolvedSettings, UserSettings, iana_zone
+from storyscape_common.contracts.text_fields import MAX_GENRE_CHARS, MAX_GENRES, MAX_USER_PROMPT_CHARS, trimmed
+
+__all__ = ["ResolvedSettings", "UserSettings"]
 
 
 class Labels(BaseModel):
@@ -35,3 +41,86 @@ class Catalog(BaseModel):
     languages: list[LanguageEntry]
     age_groups: list[AgeGroupEntry]
     genres: list[GenreEntry] = Field(description="Built-in genres; a user's custom genres are listed separately")
+
+
+class SettingsUpdate(BaseModel):
+    """`PUT /v1/me/settings`: the fields to set; a field left out keeps its current value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: Language | None = None
+    age_group: AgeGroup | None = None
+    genres: list[str] | None = Field(default=None, max_length=MAX_GENRES, description="Built-in genre ids or your custom genre ids")
+    ai_images: StrictBool | None = None
+    recommendations_enabled: StrictBool | None = None
+    timezone: str | None = Field(default=None, description="IANA time zone, e.g. Asia/Kolkata")
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        return None if value is None else iana_zone(value)
+
+    @field_validator("genres")
+    @classmethod
+    def _genres(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else list(dict.fromkeys(g.strip() for g in value))
+
+
+class GenreCreate(BaseModel):
+    """A reader's own genre: a name in any script, and optionally its label in the other app language."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="1..40 characters after trimming")
+    label: str | None = Field(default=None, description="The name in the other language, 1..40 characters")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return trimmed(value, name="name", limit=MAX_GENRE_CHARS)
+
+    @field_validator("label")
+    @classmethod
+    def _label(cls, value: str | None) -> str | None:
+        return None if value is None or not value.strip() else trimmed(value, name="label", limit=MAX_GENRE_CHARS)
+
+
+class CustomGenre(BaseModel):
+    id: str = Field(description="Send this id in settings `genres`")
+    name: str
+    label: str | None
+    created_at: datetime
+
+
+class GenreList(BaseModel):
+    built_in: list[GenreEntry]
+    custom: list[CustomGenre]
+
+
+class SavedPromptCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(description=f"1..{MAX_USER_PROMPT_CHARS} characters after trimming")
+    language: Language
+
+    @field_validator("text")
+    @classmethod
+    def _text(cls, value: str) -> str:
+        return trimmed(value, name="text", limit=MAX_USER_PROMPT_CHARS)
+
+
+class SavedPrompt(BaseModel):
+    id: str
+    text: str
+    language: Language
+    created_at: datetime
+    already_saved: bool = Field(default=False, description="True when this text was saved before (one entry is kept)")
+
+
+class SavedPromptPage(BaseModel):
+    prompts: list[SavedPrompt]
+    next_cursor: str | None
+
+
+class Deleted(BaseModel):
+    deleted: int

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from storyscape_common.registry import PROMPT_SERVICE, service
@@ -13,3 +14,11 @@ class Settings(ServiceSettings):
 
     service_name: str = PROMPT_SERVICE
     port: int = service(PROMPT_SERVICE).default_port
+    database_url: str = Field(
+        default="sqlite:///.data/prompt.db",
+        description="postgresql://… in production; the SQLite default is relative to the working directory",
+    )
+
+    def secret_fields(self) -> tuple[str, ...]:
+        # The URL may carry a database password.
+        return ("database_url",)

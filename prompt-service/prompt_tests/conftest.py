@@ -1,20 +1,33 @@
-"""Fixtures: a live prompt-service on a loopback port and callers with internal tokens."""
+"""Fixtures: one live prompt-service per backend (PostgreSQL and SQLite); every API test runs on both."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
-from storyscape_devtools.testing import LiveServer, TestKeys
+from storyscape_devtools.testing import LiveServer, TestKeys, postgres_database
 
 from prompt_service.main import create_app
 from prompt_service.settings import Settings
+from prompt_tests.utils.reader import Reader
+
+
+@pytest.fixture(scope="session", params=["postgresql", "sqlite"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if request.param == "postgresql":
+        with postgres_database("prompt_test") as url:
+            yield url
+    else:
+        path: Path = tmp_path_factory.mktemp("prompt") / "prompt.db"
+        yield f"sqlite:///{path}"
 
 
 @pytest.fixture(scope="session")
-def prompt_server(keys: TestKeys) -> Iterator[LiveServer]:
-    settings = Settings(environment="test", internal_public_keys=keys.public_keys)
+def prompt_server(keys: TestKeys, database_url: str) -> Iterator[LiveServer]:
+    settings = Settings(environment="test", internal_public_keys=keys.public_keys, database_url=database_url)
     with LiveServer(create_app(settings)) as server:
         yield server
 
@@ -29,3 +42,13 @@ async def client(prompt_server: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
 def user_headers(keys: TestKeys) -> dict[str, str]:
     """What the gateway sends on a user's behalf."""
     return keys.bearer(user_id="user-catalog", audience="prompt-service")
+
+
+@pytest.fixture
+def alice(client: httpx.AsyncClient, keys: TestKeys) -> Reader:
+    return Reader(client, keys, f"alice-{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture
+def bob(client: httpx.AsyncClient, keys: TestKeys) -> Reader:
+    return Reader(client, keys, f"bob-{uuid.uuid4().hex[:8]}")

@@ -66,5 +66,5 @@ async def test_catalog_schema_is_documented(client: httpx.AsyncClient) -> None:
 
 async def test_operations_endpoints_are_open(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
-    assert (await client.get("/readyz")).json() == {"status": "ready", "checks": {}}
+    assert (await client.get("/readyz")).json() == {"status": "ready", "checks": {"database": "ok"}}
     assert "http_requests_total" in (await client.get("/metrics")).text

@@ -1,4 +1,4 @@
-"""Opaque keyset cursors: the (created_at, id) of the last story on a page."""
+"""Opaque keyset cursors: the (created_at, id) of the last row on a page (stories, saved prompts, …)."""
 
 from __future__ import annotations
 
@@ -29,9 +29,9 @@ def decode_cursor(value: str) -> Cursor:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
         payload = json.loads(raw)
         created_at = datetime.fromisoformat(payload["t"])
-        story_id = str(uuid.UUID(payload["id"]))
+        row_id = str(uuid.UUID(payload["id"]))
     except (binascii.Error, ValueError, KeyError, TypeError, AttributeError):
         raise ApiError(400, "invalid_request", "cursor is not valid; start again without one") from None
     if created_at.tzinfo is None:
         raise ApiError(400, "invalid_request", "cursor is not valid; start again without one")
-    return Cursor(created_at=created_at.astimezone(UTC), id=story_id)
+    return Cursor(created_at=created_at.astimezone(UTC), id=row_id)

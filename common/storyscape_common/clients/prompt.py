@@ -1,0 +1,21 @@
+"""Typed client for prompt-service's internal API: a reader's settings, for the services that follow them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from storyscape_common.clients.internal import InternalClient, raise_for_upstream
+from storyscape_common.contracts.settings import ResolvedSettings
+from storyscape_common.internal_auth import Identity
+from storyscape_common.registry import PROMPT_SERVICE
+
+
+class PromptClient(InternalClient):
+    def __init__(self, *, base_url: str, **kwargs: Any) -> None:
+        super().__init__(base_url=base_url, audience=PROMPT_SERVICE, **kwargs)
+
+    async def settings(self, *, identity: Identity) -> ResolvedSettings:
+        """The reader's settings (defaults for a new reader), custom genres resolved to their names."""
+        response = await self.request("GET", "/internal/settings", identity=identity)
+        raise_for_upstream(response, PROMPT_SERVICE)
+        return ResolvedSettings.model_validate(response.json())

@@ -1,0 +1,37 @@
+"""`/v1/genres`: built-in genres and the reader's own."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from prompt_service import library
+from prompt_service.api.deps import Now
+from prompt_service.schemas import CustomGenre, GenreCreate, GenreList
+from storyscape_common.contracts.errors import error_responses
+from storyscape_common.db import SessionDep
+from storyscape_common.deps import CurrentIdentity
+
+router = APIRouter(prefix="/v1/genres", tags=["genres"])
+
+
+@router.get("", summary="Built-in genres and the caller's custom genres")
+async def list_genres(session: SessionDep, identity: CurrentIdentity) -> GenreList:
+    return await library.list_genres(session=session, user_id=identity.user_id)
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Add a custom genre (any script; a name you already have, or a built-in one, is a 409; at most 50)",
+    responses=error_responses(409),
+)
+async def create_genre(genre: GenreCreate, session: SessionDep, identity: CurrentIdentity, now: Now) -> CustomGenre:
+    return await library.create_genre(session=session, user_id=identity.user_id, genre=genre, now=now)
+
+
+@router.delete(
+    "/{genre_id}", status_code=204, summary="Delete a custom genre (it also leaves your settings)", responses=error_responses(404)
+)
+async def delete_genre(genre_id: str, session: SessionDep, identity: CurrentIdentity, now: Now) -> Response:
+    await library.delete_genre(session=session, user_id=identity.user_id, genre_id=genre_id, now=now)
+    return Response(status_code=204)
