@@ -13,6 +13,7 @@ from story_service.providers import ModelRouter
 from story_service.settings import Settings
 from storyscape_common.app import create_service_app
 from storyscape_common.clients.history import HistoryClient
+from storyscape_common.clients.prompt import PromptClient
 from storyscape_common.signing import internal_signer
 
 
@@ -34,11 +35,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.model_router = ModelRouter(settings, signer)
         app.state.history = HistoryClient(base_url=settings.history_url, signer=signer)
+        app.state.prompt = PromptClient(base_url=settings.prompt_url, signer=signer)
         try:
             yield
         finally:
             await app.state.model_router.aclose()
             await app.state.history.aclose()
+            await app.state.prompt.aclose()
 
     return create_service_app(
         settings=settings,

@@ -5,12 +5,10 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from storyscape_common.catalog import AgeGroup, Language
+from storyscape_common.contracts.settings import ResolvedSettings
 from storyscape_common.contracts.stories import Mode, StoryOptions
 
 __all__ = ["ResolvedStoryRequest", "StoryOptions", "StoryStarted"]
-
-DEFAULT_LANGUAGE: Language = "en"
-DEFAULT_AGE_GROUP: AgeGroup = "6-8"
 
 
 class ResolvedStoryRequest(BaseModel):
@@ -23,13 +21,14 @@ class ResolvedStoryRequest(BaseModel):
     ai_images: bool = True
 
     @classmethod
-    def with_defaults(cls, options: StoryOptions) -> ResolvedStoryRequest:
+    def resolve(cls, options: StoryOptions, settings: ResolvedSettings) -> ResolvedStoryRequest:
+        """The reader's choice where they made one, else their settings."""
         return cls(
             prompt=options.prompt,
-            language=options.language or DEFAULT_LANGUAGE,
-            age_group=options.age_group or DEFAULT_AGE_GROUP,
-            genres=options.genres or [],
-            ai_images=True if options.ai_images is None else options.ai_images,
+            language=options.language or settings.language,
+            age_group=options.age_group or settings.age_group,
+            genres=settings.genre_names if options.genres is None else options.genres,
+            ai_images=settings.ai_images if options.ai_images is None else options.ai_images,
         )
 
 

@@ -10,6 +10,7 @@ from story_service.providers import ModelRouter
 from story_service.service import StoryContext
 from story_service.settings import Settings
 from storyscape_common.clients.history import HistoryClient
+from storyscape_common.clients.prompt import PromptClient
 from storyscape_common.deps import CurrentIdentity
 
 
@@ -28,9 +29,15 @@ def history_client(request: Request) -> HistoryClient:
     return value
 
 
+def prompt_client(request: Request) -> PromptClient:
+    value: PromptClient = request.app.state.prompt
+    return value
+
+
 SettingsDep = Annotated[Settings, Depends(settings)]
 ModelRouterDep = Annotated[ModelRouter, Depends(model_router)]
 HistoryDep = Annotated[HistoryClient, Depends(history_client)]
+PromptDep = Annotated[PromptClient, Depends(prompt_client)]
 
 
 def story_context(identity: CurrentIdentity, settings: SettingsDep, router: ModelRouterDep, history: HistoryDep) -> StoryContext:

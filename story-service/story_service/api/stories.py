@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 
-from story_service.api.deps import StoryContextDep
+from story_service.api.deps import PromptDep, StoryContextDep
+from story_service.reader_settings import reader_settings
 from story_service.schemas import ResolvedStoryRequest, StoryOptions
 from story_service.service import story_stream
 from storyscape_common.contracts.errors import error_responses
@@ -20,12 +21,12 @@ or `error` {code, message}, after which the stream ends. A `: ping` comment keep
 
 @router.post(
     "",
-    summary="Write a story (Prompt-only mode), streamed token by token",
+    summary="Write a story (Prompt-only mode), streamed token by token; missing fields come from the reader's settings",
     description=SSE_DESCRIPTION,
     response_class=StreamingResponse,
     responses={200: {"content": {SSE_MEDIA_TYPE: {}}, "description": "A Server-Sent Events stream"}, **error_responses(401, 422)},
 )
-async def create_story(body: StoryOptions, ctx: StoryContextDep) -> StreamingResponse:
-    request = ResolvedStoryRequest.with_defaults(body)
+async def create_story(body: StoryOptions, ctx: StoryContextDep, prompt: PromptDep) -> StreamingResponse:
+    request = ResolvedStoryRequest.resolve(body, await reader_settings(prompt, ctx.identity))
     frames = with_keepalive(story_stream(ctx, request), interval=ctx.settings.ping_interval_seconds)
     return StreamingResponse(frames, media_type=SSE_MEDIA_TYPE, headers=SSE_HEADERS)

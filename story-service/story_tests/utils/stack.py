@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from storyscape_devtools.testing import LiveServer, TestKeys
+from storyscape_devtools.testing import LiveServer, TestKeys, free_port
 
 from hindi_llm_service.main import create_app as create_llm_app
 from hindi_llm_service.settings import Settings as LlmSettings
@@ -44,6 +44,8 @@ def story_server(keys: TestKeys, *, history_url: str, llm_url: str, **overrides:
         "internal_public_keys": keys.public_keys,
         "internal_signing_key": keys.private_pem("story-service"),
         "history_url": history_url,
+        # No prompt-service unless a test starts one: requests then fall back to the default settings.
+        "prompt_url": f"http://127.0.0.1:{free_port()}",
         "hindi_llm_url": f"{llm_url}/v1",
         "hindi_model": TINY_MODEL,
         "local_english_model": TINY_MODEL,
