@@ -10,9 +10,12 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from history_service.api import favorites, internal, stories
+from history_service.reader_timezone import SettingsTimezones
 from history_service.settings import Settings
 from storyscape_common.app import create_service_app
+from storyscape_common.clients.prompt import PromptClient
 from storyscape_common.db import check_database, create_engine, run_migrations, session_factory
+from storyscape_common.signing import internal_signer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -29,6 +32,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     """The service; `clock` is what "now" means for grouping and default timestamps (tests pin it)."""
     settings = settings or Settings()
 
+    prompt = PromptClient(base_url=settings.prompt_url, signer=internal_signer(settings))
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings.database_url)
@@ -38,6 +43,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
             app.state.session_factory = session_factory(engine)
             yield
         finally:
+            await prompt.aclose()
             await engine.dispose()
 
     app = create_service_app(
@@ -49,4 +55,5 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         lifespan=lifespan,
     )
     app.state.clock = clock
+    app.state.timezones = SettingsTimezones(prompt, ttl=settings.settings_cache_seconds)
     return app

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from storyscape_common.registry import HISTORY_SERVICE, service
-from storyscape_common.settings import ServiceSettings
+from storyscape_common.registry import HISTORY_SERVICE, PROMPT_SERVICE, service
+from storyscape_common.settings import SignerSettings, local_url
 
 
-class Settings(ServiceSettings):
+class Settings(SignerSettings):
     model_config = SettingsConfigDict(env_prefix="HISTORY_", env_file=".env", extra="ignore")
 
     service_name: str = HISTORY_SERVICE
@@ -18,8 +18,12 @@ class Settings(ServiceSettings):
         default="sqlite:///.data/history.db",
         description="postgresql://… in production; the SQLite default is relative to the working directory",
     )
-    default_timezone: str = Field(default="Asia/Kolkata", description="IANA zone for grouping when the request names none")
+    default_timezone: str = Field(
+        default="Asia/Kolkata", description="IANA zone for grouping when neither the request nor the reader's settings name one"
+    )
+    prompt_url: str = Field(default=local_url(PROMPT_SERVICE), description="prompt-service base URL (the reader's time zone)")
+    settings_cache_seconds: float = Field(default=60.0, ge=0, description="How long a reader's time zone from settings is reused")
 
     def secret_fields(self) -> tuple[str, ...]:
         # The URL may carry a database password.
-        return ("database_url",)
+        return (*super().secret_fields(), "database_url")

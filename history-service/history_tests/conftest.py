@@ -10,8 +10,7 @@ import pytest
 from storyscape_devtools.testing import LiveServer, TestKeys, postgres_database
 
 from history_service.main import create_app
-from history_service.settings import Settings
-from history_tests.utils.api import HistoryCaller
+from history_tests.utils.api import HistoryCaller, history_settings
 from history_tests.utils.clock import AdjustableClock
 
 
@@ -33,7 +32,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture(scope="session")
 def history_server(database_url: str, keys: TestKeys, clock: AdjustableClock) -> Iterator[LiveServer]:
-    settings = Settings(environment="test", internal_public_keys=keys.public_keys, database_url=database_url)
+    settings = history_settings(keys, database_url=database_url)
     with LiveServer(create_app(settings, clock=clock)) as server:
         yield server
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from storyscape_devtools.testing import POSTGRES_ADMIN_DSN, LiveServer, new_test_keys, postgres_database
 
 from history_service.main import MIGRATIONS, create_app
-from history_service.settings import Settings
+from history_tests.utils.api import history_settings
 from storyscape_common.db import create_engine, run_migrations
 
 SERVICE_DIR = Path(__file__).resolve().parents[1]
@@ -89,7 +89,7 @@ async def test_the_alembic_cli_upgrades_and_downgrades(empty_database: str) -> N
 
 
 def history_app(database_url: str) -> FastAPI:
-    settings = Settings(environment="test", internal_public_keys=new_test_keys().public_keys, database_url=database_url)
+    settings = history_settings(new_test_keys(), database_url=database_url)
     return create_app(settings)
 
 

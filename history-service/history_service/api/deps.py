@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Header, Request
 
+from history_service.reader_timezone import SettingsTimezones
 from history_service.service import resolve_timezone
 from storyscape_common.deps import CurrentIdentity
 from storyscape_common.errors import ApiError
@@ -21,13 +22,19 @@ def current_time(request: Request) -> datetime:
     return clock()
 
 
-def reader_timezone(
+async def reader_timezone(
     request: Request,
+    identity: CurrentIdentity,
     x_user_timezone: Annotated[
-        str | None, Header(description="IANA time zone for grouping, e.g. Asia/Kolkata; defaults to the service's")
+        str | None, Header(description="IANA time zone for grouping, e.g. Asia/Kolkata; defaults to the reader's settings")
     ] = None,
 ) -> ZoneInfo:
-    return resolve_timezone(x_user_timezone, default=request.app.state.settings.default_timezone)
+    """The header's zone, else the reader's settings, else the service default."""
+    default: str = request.app.state.settings.default_timezone
+    if x_user_timezone is None or not x_user_timezone.strip():
+        timezones: SettingsTimezones = request.app.state.timezones
+        default = await timezones.zone_for(identity) or default
+    return resolve_timezone(x_user_timezone, default=default)
 
 
 def story_service_identity(identity: CurrentIdentity) -> Identity:

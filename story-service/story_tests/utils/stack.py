@@ -19,7 +19,11 @@ TINY_MODEL = "tiny-llama"
 
 def history_server(keys: TestKeys, directory: Path) -> LiveServer:
     settings = HistorySettings(
-        environment="test", internal_public_keys=keys.public_keys, database_url=f"sqlite:///{directory / 'history.db'}"
+        environment="test",
+        internal_public_keys=keys.public_keys,
+        internal_signing_key=keys.private_pem("history-service"),
+        database_url=f"sqlite:///{directory / 'history.db'}",
+        prompt_url=f"http://127.0.0.1:{free_port()}",
     )
     return LiveServer(create_history_app(settings))
 
