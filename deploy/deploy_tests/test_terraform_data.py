@@ -91,7 +91,7 @@ def test_database_passwords_are_managed_by_rds(config: TerraformConfig) -> None:
     # Services get a URL without a password; asyncpg takes it from PGPASSWORD (the RDS-managed secret).
     assert "@" in config.locals["database_urls"] and "password" not in config.locals["database_urls"]
     for service in config.locals["database_services"]:
-        assert config.locals["service_secrets"][service] == {"PGPASSWORD": f'${{local.database_secret_arns["{service}"]}}:password::'}
+        assert config.locals["service_secrets"][service]["PGPASSWORD"] == f'${{local.database_secret_arns["{service}"]}}:password::'
 
 
 def test_databases_refuse_unencrypted_connections(config: TerraformConfig) -> None:

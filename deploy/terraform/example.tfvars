@@ -7,14 +7,19 @@ firebase_project_id = "storyscape-prod"
 # Public half of each issuer's internal-token key pair (README.md, step 1). Each private half goes to that
 # issuer's secret in Secrets Manager.
 internal_public_keys_pem = {
-  "gateway"       = <<-PEM
+  "gateway"         = <<-PEM
     -----BEGIN PUBLIC KEY-----
     MCowBQYDK2VwAyEA0000000000000000000000000000000000000000000=
     -----END PUBLIC KEY-----
   PEM
-  "story-service" = <<-PEM
+  "story-service"   = <<-PEM
     -----BEGIN PUBLIC KEY-----
     MCowBQYDK2VwAyEA1111111111111111111111111111111111111111111=
+    -----END PUBLIC KEY-----
+  PEM
+  "history-service" = <<-PEM
+    -----BEGIN PUBLIC KEY-----
+    MCowBQYDK2VwAyEA2222222222222222222222222222222222222222222=
     -----END PUBLIC KEY-----
   PEM
 }

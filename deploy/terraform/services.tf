@@ -96,6 +96,7 @@ locals {
       HISTORY_INTERNAL_PUBLIC_KEYS = jsonencode(var.internal_public_keys_pem)
       HISTORY_DATABASE_URL         = local.database_urls["history-service"]
       HISTORY_DEFAULT_TIMEZONE     = "Asia/Kolkata"
+      HISTORY_PROMPT_URL           = local.service_urls["prompt-service"]
       PGSSLMODE                    = "require"
     }
     "hindi-llm-service" = {
@@ -135,7 +136,8 @@ locals {
       PGPASSWORD = "${local.database_secret_arns["prompt-service"]}:password::"
     }
     "history-service" = {
-      PGPASSWORD = "${local.database_secret_arns["history-service"]}:password::"
+      PGPASSWORD                   = "${local.database_secret_arns["history-service"]}:password::"
+      HISTORY_INTERNAL_SIGNING_KEY = aws_secretsmanager_secret.internal_signing_key["history-service"].arn
     }
     "hindi-llm-service" = {}
   }
@@ -146,7 +148,7 @@ locals {
     "story-service"     = [aws_secretsmanager_secret.internal_signing_key["story-service"].arn, aws_secretsmanager_secret.openai_api_key.arn]
     "media-service"     = [local.database_secret_arns["media-service"]]
     "prompt-service"    = [local.database_secret_arns["prompt-service"]]
-    "history-service"   = [local.database_secret_arns["history-service"]]
+    "history-service"   = [local.database_secret_arns["history-service"], aws_secretsmanager_secret.internal_signing_key["history-service"].arn]
     "hindi-llm-service" = []
   }
 }

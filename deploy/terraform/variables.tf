@@ -117,8 +117,8 @@ variable "internal_public_keys_pem" {
   }
 
   validation {
-    condition     = contains(keys(var.internal_public_keys_pem), "gateway") && contains(keys(var.internal_public_keys_pem), "story-service")
-    error_message = "internal_public_keys_pem needs a key for each issuer that runs: at least gateway and story-service."
+    condition     = alltrue([for issuer in ["gateway", "story-service", "history-service"] : contains(keys(var.internal_public_keys_pem), issuer)])
+    error_message = "internal_public_keys_pem needs a key for each issuer that runs: gateway, story-service and history-service."
   }
 }
 

@@ -115,8 +115,9 @@ variables {
   certificate_arn     = "arn:aws:acm:ap-south-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
   firebase_project_id = "storyscape-prod"
   internal_public_keys_pem = {
-    "gateway"       = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n"
-    "story-service" = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA3d1W6Lh0y2XbO8q5lJz0m1sS0mM3n8mKcKqk5w0cY2Q=\n-----END PUBLIC KEY-----\n"
+    "gateway"         = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----\n"
+    "story-service"   = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA3d1W6Lh0y2XbO8q5lJz0m1sS0mM3n8mKcKqk5w0cY2Q=\n-----END PUBLIC KEY-----\n"
+    "history-service" = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAq4m0Lr1X9v2bC8nY5s3tW7pD0eF6gH1jK2lM3nO4pQ8=\n-----END PUBLIC KEY-----\n"
   }
   service_images = {
     "gateway"           = "123456789012.dkr.ecr.ap-south-1.amazonaws.com/storyscape/gateway:1.0.0"
