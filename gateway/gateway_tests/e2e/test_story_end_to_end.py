@@ -2,54 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
-import pytest
-from storyscape_devtools.devstack import DevStack, StackConfig
-from storyscape_devtools.testing import free_port
+from storyscape_devtools.devstack import StackConfig
 
-from storyscape_common.registry import SERVICES
-from storyscape_common.sse import ServerSentEvent, iter_events
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
-MODEL_DIR = REPO_ROOT / ".models" / "smollm2-135m-instruct"
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
-    config = StackConfig(
-        root=REPO_ROOT,
-        state_dir=tmp_path_factory.mktemp("stack"),
-        ports={spec.name: free_port() for spec in SERVICES},
-        emulator_port=free_port(),
-        model_path=MODEL_DIR,
-        # A short story keeps the test quick on two CPU cores; the path is the production one.
-        extra_env={"story-service": {"STORY_MAX_STORY_TOKENS": "48"}},
-    )
-    with DevStack(config):
-        yield config
-
-
-def sign_up(config: StackConfig) -> str:
-    """A new user through the emulator's REST API, as the iOS app's Firebase SDK would do it."""
-    response = httpx.post(
-        f"http://127.0.0.1:{config.emulator_port}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=demo-key",
-        json={"email": f"{uuid.uuid4().hex[:12]}@example.com", "password": "a-long-password", "returnSecureToken": True},
-        timeout=10,
-    )
-    response.raise_for_status()
-    return str(response.json()["idToken"])
-
-
-async def stream_story(client: httpx.AsyncClient, token: str, body: dict[str, object]) -> list[ServerSentEvent]:
-    headers = {"Authorization": f"Bearer {token}", "Accept": "text/event-stream"}
-    async with client.stream("POST", "/v1/stories", json=body, headers=headers) as response:
-        assert response.status_code == 200, await response.aread()
-        assert response.headers["content-type"].startswith("text/event-stream")
-        return [event async for event in iter_events(response.aiter_lines())]
+from gateway_tests.e2e.client import sign_up, stream_story
 
 
 async def test_a_user_streams_a_story_and_finds_it_in_history_and_nobody_else_can(stack: StackConfig) -> None:
