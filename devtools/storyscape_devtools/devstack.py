@@ -25,6 +25,7 @@ from storyscape_common.registry import (
     MEDIA_SERVICE,
     PROMPT_SERVICE,
     SERVICES,
+    STORY_SERVICE,
     ServiceInfo,
     service,
 )
@@ -78,6 +79,8 @@ class DevStack:
             env["HISTORY_DATABASE_URL"] = f"sqlite:///{data / 'history.db'}"
         elif spec.name == PROMPT_SERVICE:
             env["PROMPT_DATABASE_URL"] = f"sqlite:///{data / 'prompt.db'}"
+        elif spec.name == STORY_SERVICE:
+            env["STORY_DATABASE_URL"] = f"sqlite:///{data / 'story.db'}"
         elif spec.name == MEDIA_SERVICE:
             env |= {"MEDIA_LOCAL_DIR": str(data / "media"), "MEDIA_PUBLIC_BASE_URL": cfg.url(GATEWAY)}
         elif spec.name == HINDI_LLM_SERVICE and cfg.model_path is not None:

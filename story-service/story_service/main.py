@@ -2,19 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
 
 from story_service.api import stories
+from story_service.idempotency import IdempotencyKeys
+from story_service.outbox import Outbox
 from story_service.providers import ModelRouter
 from story_service.settings import Settings
 from storyscape_common.app import create_service_app
 from storyscape_common.clients.history import HistoryClient
 from storyscape_common.clients.prompt import PromptClient
+from storyscape_common.db import check_database, create_engine, run_migrations, session_factory
 from storyscape_common.signing import internal_signer
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+IDEMPOTENCY_TTL = timedelta(hours=24)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def database_reachable(app: FastAPI) -> None:
+    await check_database(app.state.engine)
 
 
 async def history_reachable(app: FastAPI) -> None:
@@ -27,27 +45,58 @@ async def hindi_llm_reachable(app: FastAPI) -> None:
         (await client.get(f"{base}/healthz")).raise_for_status()
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+async def housekeeping(outbox: Outbox, keys: IdempotencyKeys) -> None:
+    """The outbox worker, plus forgetting expired idempotency keys now and then."""
+    worker = asyncio.create_task(outbox.run())
+    try:
+        while True:
+            await asyncio.sleep(600)
+            await keys.forget_expired()
+    finally:
+        worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker
+
+
+def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     settings = settings or Settings()
     signer = internal_signer(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database_url)
+        await run_migrations(engine, script_location=MIGRATIONS)
+        sessions = session_factory(engine)
+        app.state.engine = engine
         app.state.model_router = ModelRouter(settings, signer)
         app.state.history = HistoryClient(base_url=settings.history_url, signer=signer)
         app.state.prompt = PromptClient(base_url=settings.prompt_url, signer=signer)
+        app.state.outbox = Outbox(
+            sessions,
+            app.state.history,
+            clock=clock,
+            retention=timedelta(hours=settings.outbox_retention_hours),
+            poll_seconds=settings.outbox_poll_seconds,
+            deliver_timeout=settings.history_timeout_seconds,
+        )
+        app.state.idempotency = IdempotencyKeys(sessions, clock=clock, ttl=IDEMPOTENCY_TTL)
+        worker = asyncio.create_task(housekeeping(app.state.outbox, app.state.idempotency))
         try:
             yield
         finally:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
             await app.state.model_router.aclose()
             await app.state.history.aclose()
             await app.state.prompt.aclose()
+            await engine.dispose()
 
     return create_service_app(
         settings=settings,
         title="StoryScape story-service",
-        description="Writes stories: builds the prompt, routes to a model, streams tokens over SSE, saves to history.",
+        description="Writes stories: builds the prompt, routes to a model, streams tokens over SSE, hands finished stories to history.",
         routers=[stories.router],
-        readiness_checks={"history-service": history_reachable, "hindi-llm-service": hindi_llm_reachable},
+        readiness_checks={"database": database_reachable, "history-service": history_reachable, "hindi-llm-service": hindi_llm_reachable},
         lifespan=lifespan,
     )

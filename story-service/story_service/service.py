@@ -1,4 +1,8 @@
-"""The story saga: build the prompt, pick a model, stream tokens, save to history, report in-band."""
+"""The story saga: build the prompt, pick a model, stream tokens, make the story durable, report in-band.
+
+Everything that can fail before the first token fails as a real HTTP status (`begin_story` raises ApiError);
+after it, failures are `error` events.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +16,13 @@ from datetime import UTC, datetime
 import httpx
 import openai
 
+from story_service.idempotency import IdempotencyKeys
+from story_service.outbox import Outbox, local_story
 from story_service.providers import ChatRoute, ModelRouter
 from story_service.schemas import ResolvedStoryRequest as StoryRequest
 from story_service.schemas import StoryStarted
 from story_service.settings import Settings
 from story_service.titles import derive_title
-from storyscape_common.clients.history import HistoryClient
 from storyscape_common.contracts.stories import Story, StoryCreate
 from storyscape_common.errors import ApiError
 from storyscape_common.internal_auth import Identity
@@ -27,6 +32,7 @@ from storyscape_common.story_prompts import max_tokens_for, story_messages
 logger = logging.getLogger("story_service.saga")
 UNTITLED = {"en": "A new story", "hi": "नई कहानी"}
 PROVIDER_ERRORS = (openai.APIError, httpx.HTTPError, asyncio.TimeoutError)
+DEFAULT_RETRY_AFTER = "5"
 
 
 @dataclass
@@ -35,80 +41,71 @@ class StoryContext:
 
     settings: Settings
     router: ModelRouter
-    history: HistoryClient
+    outbox: Outbox
+    idempotency: IdempotencyKeys
     identity: Identity
+
+
+@dataclass
+class StartedStory:
+    """A story whose first piece of text exists: the stream can begin."""
+
+    story_id: str
+    route: ChatRoute
+    pieces: AsyncIterator[str]
+    first_piece: str
 
 
 def error_event(code: str, message: str) -> bytes:
     return encode_event("error", {"code": code, "message": message})
 
 
-async def first_token(ctx: StoryContext, request: StoryRequest) -> tuple[ChatRoute, AsyncIterator[str], str] | None:
+def unavailable(errors: list[BaseException]) -> ApiError:
+    """The HTTP error for "no route produced a first token", shaped by what went wrong."""
+    for exc in errors:
+        if isinstance(exc, openai.APIStatusError) and exc.status_code in (429, 503):
+            retry_after = exc.response.headers.get("retry-after", DEFAULT_RETRY_AFTER)
+            return ApiError(503, "upstream_unavailable", "the story model is busy; please retry", {"Retry-After": retry_after})
+    if errors and all(isinstance(exc, asyncio.TimeoutError | openai.APITimeoutError) for exc in errors):
+        return ApiError(504, "upstream_timeout", "the story model did not start in time; please retry")
+    if any(isinstance(exc, openai.APIStatusError) for exc in errors):
+        return ApiError(502, "upstream_unavailable", "the story model failed; please retry", {"Retry-After": DEFAULT_RETRY_AFTER})
+    return ApiError(
+        503, "upstream_unavailable", "no story model is available right now; please retry", {"Retry-After": DEFAULT_RETRY_AFTER}
+    )
+
+
+async def begin_story(ctx: StoryContext, request: StoryRequest) -> StartedStory:
     """Try each route until one produces its first piece; retries and fallbacks end here."""
     messages = story_messages(language=request.language, age_group=request.age_group, genres=request.genres, prompt=request.prompt)
     max_tokens = min(max_tokens_for(language=request.language, age_group=request.age_group), ctx.settings.max_story_tokens)
+    errors: list[BaseException] = []
     for route in ctx.router.routes_for(request.language):
         pieces = route.stream_text(
-            messages=messages,
-            max_tokens=max_tokens,
-            temperature=ctx.settings.temperature,
-            top_p=ctx.settings.top_p,
-            identity=ctx.identity,
+            messages=messages, max_tokens=max_tokens, temperature=ctx.settings.temperature, top_p=ctx.settings.top_p, identity=ctx.identity
         )
         try:
             while True:
                 piece = await asyncio.wait_for(anext(pieces), ctx.settings.first_token_timeout_seconds)
                 if piece:
-                    return route, pieces, piece
+                    return StartedStory(str(uuid.uuid4()), route, pieces, piece)
         except StopAsyncIteration:
             logger.warning("model produced no text", extra={"fields": {"route": route.name}})
+            errors.append(RuntimeError("empty answer"))
         except PROVIDER_ERRORS as exc:
             logger.warning("provider failed before first token", extra={"fields": {"route": route.name, "error": type(exc).__name__}})
+            errors.append(exc)
         await pieces.aclose()  # type: ignore[attr-defined]
-    return None
+    raise unavailable(errors)
 
 
-async def save_story(ctx: StoryContext, story: StoryCreate) -> Story:
-    """Save with a few retries: the story is only reported complete once history-service holds it."""
-    delay = 0.25
-    for attempt in range(1, ctx.settings.save_attempts + 1):
-        try:
-            return await ctx.history.save_story(story, identity=ctx.identity)
-        except ApiError as exc:
-            if exc.status < 500 or attempt == ctx.settings.save_attempts:
-                raise
-            logger.warning("saving story failed, retrying", extra={"fields": {"attempt": attempt, "code": exc.code}})
-            await asyncio.sleep(delay)
-            delay *= 2
-    raise AssertionError("unreachable")
+def started_event(story_id: str, request: StoryRequest, model: str) -> bytes:
+    started = StoryStarted(story_id=story_id, language=request.language, mode="prompt", model=model)
+    return encode_event("story.started", started.model_dump())
 
 
-async def story_stream(ctx: StoryContext, request: StoryRequest) -> AsyncIterator[bytes]:
-    """The SSE frames of one story: started, deltas, completed — or an error event, then the end."""
-    story_id = str(uuid.uuid4())
-    started = await first_token(ctx, request)
-    if started is None:
-        yield error_event("upstream_unavailable", "no story model is available right now; please try again")
-        return
-    route, pieces, piece = started
-    yield encode_event(
-        "story.started", StoryStarted(story_id=story_id, language=request.language, mode="prompt", model=route.model).model_dump()
-    )
-    parts = [piece]
-    try:
-        yield encode_event("story.delta", {"text": piece})
-        async for piece in pieces:
-            parts.append(piece)
-            yield encode_event("story.delta", {"text": piece})
-    except PROVIDER_ERRORS as exc:
-        logger.warning("provider failed mid-story", extra={"fields": {"route": route.name, "error": type(exc).__name__}})
-        yield error_event("upstream_unavailable", "the story model stopped unexpectedly; nothing was saved")
-        return
-    finally:
-        await pieces.aclose()  # type: ignore[attr-defined]
-
-    text = "".join(parts).strip()
-    story = StoryCreate(
+def finished_story(story_id: str, text: str, request: StoryRequest, model: str) -> StoryCreate:
+    return StoryCreate(
         id=uuid.UUID(story_id),
         title=derive_title(text) or UNTITLED[request.language],
         text=text,
@@ -117,13 +114,56 @@ async def story_stream(ctx: StoryContext, request: StoryRequest) -> AsyncIterato
         genres=request.genres,
         mode="prompt",
         prompt=request.prompt,
-        model=route.model,
+        model=model,
         created_at=datetime.now(UTC),
     )
+
+
+async def make_durable(ctx: StoryContext, story: StoryCreate, idempotency_key: str | None) -> Story:
+    """Outbox row first (so the story survives whatever follows), then history-service, then the key."""
+    saved = await ctx.outbox.complete(story, identity=ctx.identity)
+    if idempotency_key is not None:
+        await ctx.idempotency.complete(user_id=ctx.identity.user_id, key=idempotency_key, story_id=str(story.id))
+    return saved
+
+
+async def story_frames(
+    ctx: StoryContext, request: StoryRequest, started: StartedStory, *, idempotency_key: str | None = None
+) -> AsyncIterator[bytes]:
+    """The SSE frames of a started story: started, deltas, completed — or an error event, then the end."""
+    handed_over = False
+    parts = [started.first_piece]
     try:
-        saved = await save_story(ctx, story)
-    except ApiError as exc:
-        logger.error("story could not be saved", extra={"fields": {"story_id": story_id, "code": exc.code}})
-        yield error_event("upstream_unavailable", "the story was written but could not be saved; please try again")
-        return
-    yield encode_event("story.completed", {"story": saved.model_dump(mode="json")})
+        yield started_event(started.story_id, request, started.route.model)
+        yield encode_event("story.delta", {"text": started.first_piece})
+        try:
+            async for piece in started.pieces:
+                parts.append(piece)
+                yield encode_event("story.delta", {"text": piece})
+        except PROVIDER_ERRORS as exc:
+            logger.warning("provider failed mid-story", extra={"fields": {"route": started.route.name, "error": type(exc).__name__}})
+            yield error_event("upstream_unavailable", "the story model stopped unexpectedly; nothing was saved")
+            return
+        finally:
+            await started.pieces.aclose()  # type: ignore[attr-defined]
+        story = finished_story(started.story_id, "".join(parts).strip(), request, started.route.model)
+        # Generation is over: a client leaving now must not lose the story, so the save is shielded.
+        handed_over = True
+        try:
+            saved = await asyncio.shield(make_durable(ctx, story, idempotency_key))
+        except Exception as exc:  # noqa: BLE001 - any failure to make it durable is reported in-band (after which the key is kept)
+            logger.error("story could not be recorded", extra={"fields": {"story_id": started.story_id, "error": type(exc).__name__}})
+            yield error_event("upstream_unavailable", "the story was written but could not be saved; please try again")
+            return
+        yield encode_event("story.completed", {"story": saved.model_dump(mode="json")})
+    finally:
+        if idempotency_key is not None and not handed_over:
+            await asyncio.shield(ctx.idempotency.abandon(user_id=ctx.identity.user_id, key=idempotency_key))
+
+
+async def replay_frames(story: StoryCreate) -> AsyncIterator[bytes]:
+    """An Idempotency-Key repeat after completion: the same story, without calling a model."""
+    started = StoryStarted(story_id=str(story.id), language=story.language, mode=story.mode, model=story.model)
+    yield encode_event("story.started", started.model_dump())
+    yield encode_event("story.delta", {"text": story.text})
+    yield encode_event("story.completed", {"story": local_story(story, now=datetime.now(UTC)).model_dump(mode="json")})

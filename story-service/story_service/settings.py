@@ -33,7 +33,16 @@ class Settings(SignerSettings):
     )
     token_timeout_seconds: float = Field(default=60.0, description="Longest silence between tokens")
     ping_interval_seconds: float = Field(default=15.0, description="`: ping` comment interval on idle streams")
-    save_attempts: int = Field(default=4, description="Attempts to save a finished story in history-service")
+
+    database_url: str = Field(
+        default="sqlite:///.data/story.db",
+        description="The outbox and idempotency keys: postgresql://… in production; the SQLite default is relative to the cwd",
+    )
+    history_timeout_seconds: float = Field(default=5.0, gt=0, description="How long one delivery to history-service may take")
+    outbox_poll_seconds: float = Field(default=2.0, gt=0, description="How often the outbox worker looks for stories to deliver")
+    outbox_retention_hours: float = Field(
+        default=25.0, ge=24, description="How long delivered stories stay in the outbox (Idempotency-Key replays need 24 h)"
+    )
 
     def secret_fields(self) -> tuple[str, ...]:
-        return (*super().secret_fields(), "openai_api_key")
+        return (*super().secret_fields(), "openai_api_key", "database_url")

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from story_service.idempotency import IdempotencyKeys
+from story_service.outbox import Outbox
 from story_service.providers import ModelRouter
 from story_service.service import StoryContext
 from story_service.settings import Settings
@@ -40,9 +42,25 @@ HistoryDep = Annotated[HistoryClient, Depends(history_client)]
 PromptDep = Annotated[PromptClient, Depends(prompt_client)]
 
 
-def story_context(identity: CurrentIdentity, settings: SettingsDep, router: ModelRouterDep, history: HistoryDep) -> StoryContext:
+def outbox(request: Request) -> Outbox:
+    value: Outbox = request.app.state.outbox
+    return value
+
+
+def idempotency_keys(request: Request) -> IdempotencyKeys:
+    value: IdempotencyKeys = request.app.state.idempotency
+    return value
+
+
+OutboxDep = Annotated[Outbox, Depends(outbox)]
+IdempotencyDep = Annotated[IdempotencyKeys, Depends(idempotency_keys)]
+
+
+def story_context(
+    identity: CurrentIdentity, settings: SettingsDep, router: ModelRouterDep, outbox: OutboxDep, idempotency: IdempotencyDep
+) -> StoryContext:
     """Everything one story needs, for the user (and request id) the internal token vouches for."""
-    return StoryContext(settings=settings, router=router, history=history, identity=identity)
+    return StoryContext(settings=settings, router=router, outbox=outbox, idempotency=idempotency, identity=identity)
 
 
 StoryContextDep = Annotated[StoryContext, Depends(story_context)]

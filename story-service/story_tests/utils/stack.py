@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,8 @@ def story_server(keys: TestKeys, *, history_url: str, llm_url: str, **overrides:
         "local_english_model": TINY_MODEL,
         "max_story_tokens": 24,
         "temperature": 1.0,
-        "save_attempts": 2,
+        "database_url": f"sqlite:///{tempfile.mkdtemp(prefix='story-db-')}/story.db",
+        "history_timeout_seconds": 2.0,
+        "outbox_poll_seconds": 0.2,
     }
     return LiveServer(create_story_app(StorySettings(**(values | overrides))))
