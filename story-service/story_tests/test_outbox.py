@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -106,8 +107,8 @@ async def test_an_idempotency_key_gives_one_story(story_service: LiveServer, nei
         assert other_body.status_code == 422
 
 
-async def collect_replay(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> list[tuple[str, dict[str, object]]]:
-    events: list[tuple[str, dict[str, object]]] = []
+async def collect_replay(client: httpx.AsyncClient, url: str, headers: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
+    events: list[tuple[str, dict[str, Any]]] = []
     async with client.stream("POST", url, json=DEFAULT_STORY, headers=headers) as response:
         assert response.status_code == 200
         name = ""
