@@ -32,6 +32,7 @@ from storyscape_common.registry import (
 
 FIREBASE_PROJECT = "demo-storyscape"
 EMULATOR_DEFAULT_PORT = 9099
+CONSOLE_DEFAULT_PORT = 8501
 
 
 @dataclass
@@ -42,6 +43,7 @@ class StackConfig:
     state_dir: Path
     ports: dict[str, int] = field(default_factory=lambda: {s.name: s.default_port for s in SERVICES})
     emulator_port: int = EMULATOR_DEFAULT_PORT
+    console_port: int | None = None  # the Streamlit console, when it should run too
     model_path: Path | None = None
     extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -117,6 +119,22 @@ class DevStack:
             "firebase-emulator", [str(binary), "emulators:start", "--only", "auth", "--project", FIREBASE_PROJECT], env, emulator_dir
         )
 
+    def start_console(self, port: int) -> None:
+        """The developer console, a client of the gateway like the iOS app (it reaches no service directly)."""
+        cfg = self.config
+        home = cfg.state_dir / "console-home"
+        home.mkdir(parents=True, exist_ok=True)
+        env = {
+            "CONSOLE_GATEWAY_URL": cfg.url(GATEWAY),
+            "FIREBASE_AUTH_EMULATOR_HOST": f"127.0.0.1:{cfg.emulator_port}",
+            "HOME": str(home),  # Streamlit keeps its machine id and credentials under HOME
+            "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        }
+        app = cfg.root / "console" / "storyscape_console" / "app.py"
+        command = [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true", "--server.address", "127.0.0.1",
+                   "--server.port", str(port)]  # fmt: skip
+        self.spawn("console", command, env, cfg.root)
+
     def start(self, *, timeout: float = 180.0) -> None:
         """Start everything and return once every service answers `/readyz` (or raise, stopping what started)."""
         keys = self.config.state_dir / "keys"
@@ -126,6 +144,8 @@ class DevStack:
             for spec in SERVICES:
                 command = [sys.executable, "-m", spec.module]
                 self.spawn(spec.name, command, self.service_env(spec, keys), self.config.root)
+            if self.config.console_port is not None:
+                self.start_console(self.config.console_port)
             self.wait_ready(timeout=timeout)
         except BaseException:
             self.stop()
@@ -135,6 +155,8 @@ class DevStack:
         deadline = time.monotonic() + timeout
         pending = {s.name: f"{self.config.url(s.name)}/readyz" for s in SERVICES}
         pending["firebase-emulator"] = f"http://127.0.0.1:{self.config.emulator_port}/"
+        if self.config.console_port is not None:
+            pending["console"] = f"http://127.0.0.1:{self.config.console_port}/_stcore/health"
         with httpx.Client(timeout=2.0) as client:
             while pending:
                 for name, url in list(pending.items()):
@@ -176,16 +198,17 @@ def main() -> None:
     parser.add_argument("--root", type=Path, default=Path.cwd())
     parser.add_argument("--state-dir", type=Path, default=Path(".data"))
     args = parser.parse_args()
-    config = StackConfig(root=args.root.resolve(), state_dir=args.state_dir.resolve())
+    config = StackConfig(root=args.root.resolve(), state_dir=args.state_dir.resolve(), console_port=CONSOLE_DEFAULT_PORT)
     stack = DevStack(config)
     # Ctrl-C and SIGTERM both stop the stack, even when started from a shell that ignores SIGINT for background jobs.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     started = time.monotonic()
-    print("starting the Firebase Auth emulator and six services…", flush=True)
+    print(f"starting the Firebase Auth emulator, six services and the console (http://127.0.0.1:{config.console_port})…", flush=True)
     stack.start()
     print(
         f"StoryScape is up in {time.monotonic() - started:.1f} s\n"
+        f"  console       http://127.0.0.1:{config.console_port}\n"
         f"  gateway       {config.url('gateway')}\n"
         f"  API docs      {config.url('gateway')}/docs\n"
         f"  auth emulator http://127.0.0.1:{config.emulator_port}  (project {FIREBASE_PROJECT})\n"

@@ -1,0 +1,1 @@
+"""The StoryScape developer console (Streamlit), a client of the gateway's public API only."""
