@@ -85,13 +85,9 @@ class OpenAIIllustrator(Illustrator):
     async def illustrate(self, request: IllustrationRequest) -> Illustration:
         prompt = f"A warm, friendly children's storybook illustration, no text or letters. {request.prompt}"
         if self.model == "dall-e-3":
-            response = await self.client.images.generate(
-                model=self.model, prompt=prompt, size="1792x1024", n=1, response_format="b64_json"
-            )
+            response = await self.client.images.generate(model=self.model, prompt=prompt, size="1792x1024", n=1, response_format="b64_json")
         else:  # gpt-image-* always answers base64 and takes an output format instead
-            response = await self.client.images.generate(
-                model=self.model, prompt=prompt, size="1536x1024", n=1, output_format="png"
-            )
+            response = await self.client.images.generate(model=self.model, prompt=prompt, size="1536x1024", n=1, output_format="png")
         if not response.data or not response.data[0].b64_json:
             raise RuntimeError("the image API returned no picture")
         data = base64.b64decode(response.data[0].b64_json)

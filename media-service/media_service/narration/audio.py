@@ -37,7 +37,9 @@ def encode_mp3(pcm: Pcm, *, bitrate_kbps: int = 64) -> Narration:
 
 def decoded_duration(data: bytes) -> float:
     """Decode every frame (raises on a broken file) and return the audio's length in seconds."""
-    with av.open(io.BytesIO(data)) as container:
+    with av.open(io.BytesIO(data), mode="r") as container:
         stream = container.streams.audio[0]
-        samples = sum(frame.samples for frame in container.decode(stream))
+        samples = 0
+        for frame in container.decode(stream):
+            samples += int(frame.samples)
         return samples / float(stream.rate or stream.codec_context.sample_rate)
