@@ -45,3 +45,8 @@ async def gateway(media_server: LiveServer, keys: TestKeys) -> AsyncIterator[Med
     caller = client(media_server.url, keys, issuer="gateway")
     yield caller
     await caller.aclose()
+
+
+@pytest.fixture
+def media_server_url(media_server: LiveServer) -> str:
+    return media_server.url

@@ -28,12 +28,15 @@ class Behaviour:
     fail_first: int = 0  # answer this many requests with 500 first
     stall_first: int = 0  # then hold this many requests for `stall_s` before answering
     stall_s: float = 0.0
+    release: threading.Event = field(default_factory=threading.Event)  # set: stalls end early (shutdown)
+    seen: threading.Event = field(default_factory=threading.Event)  # set once a request has arrived
     requests: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def next_action(self, body: dict[str, Any]) -> str:
         with self.lock:
             self.requests.append(body)
+            self.seen.set()
             if self.fail_first > 0:
                 self.fail_first -= 1
                 return "fail"
@@ -66,7 +69,7 @@ def create_fake_openai(behaviour: Behaviour) -> FastAPI:
         if action == "fail":
             return body, JSONResponse({"error": {"message": "overloaded", "type": "server_error"}}, status_code=500)
         if action == "stall":
-            await asyncio.sleep(behaviour.stall_s)
+            await asyncio.to_thread(behaviour.release.wait, behaviour.stall_s)
         return body, None
 
     @app.post("/v1/images/generations")
