@@ -97,6 +97,7 @@ ENGLISH: dict[str, str] = {
 }
 HINDI: dict[str, str] = {
     "हाथी": "🐘",
+    "हाथि": "🐘",  # हाथियों: the plural changes the vowel sign
     "शेर": "🦁",
     "बाघ": "🐯",
     "बंदर": "🐒",
