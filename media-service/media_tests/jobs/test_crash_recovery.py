@@ -65,7 +65,7 @@ async def test_a_job_interrupted_by_a_crash_finishes_after_restart(keys: TestKey
         "MEDIA_JOB_LEASE_S": "2", "MEDIA_JOB_POLL_S": "0.2",
     }  # fmt: skip
     alice, story_id = user(), new_story_id()
-    with LiveServer(create_fake_openai(behaviour)) as fake:  # type: ignore[arg-type]
+    with LiveServer(create_fake_openai(behaviour)) as fake:
         env["MEDIA_OPENAI_BASE_URL"] = f"{fake.url}/v1"
         media = client(f"http://127.0.0.1:{port}", keys)
         with media_process(env, tmp_path) as first:

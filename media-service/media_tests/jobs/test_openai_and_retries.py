@@ -37,7 +37,7 @@ def behaviour() -> Behaviour:
 
 @pytest.fixture
 def fake_openai(behaviour: Behaviour) -> Iterator[str]:
-    with LiveServer(create_fake_openai(behaviour)) as live:  # type: ignore[arg-type]
+    with LiveServer(create_fake_openai(behaviour)) as live:
         yield f"{live.url}/v1"
 
 
