@@ -22,6 +22,7 @@ router = APIRouter(prefix="/v1/stories", tags=["narration"])
 @router.post(
     "/{story_id}/audio",
     status_code=202,
+    response_model_exclude_none=True,  # `{"status": "pending"}`: no url until there is one (API.md)
     summary="Narrate the story (once: asking again returns the same audio)",
     responses={200: {"model": AudioStatus, "description": "The audio is ready"}, 404: {"description": "No such story for this user"}},
 )
@@ -39,6 +40,7 @@ async def request_audio(
 
 @router.get(
     "/{story_id}/audio",
+    response_model_exclude_none=True,
     summary="Poll the story's narration",
     responses={404: {"description": "No such story for this user, or no narration asked for yet"}},
 )
