@@ -141,8 +141,11 @@ class JobWorker:
         """Renew the claim while the job runs, so only a dead worker's job is taken over."""
         while True:
             await asyncio.sleep(self.policy.lease_s / 3)
-            async with self.sessions() as session, session.begin():
-                await repository.renew_lease(session, job, now=self.clock(), lease_s=self.policy.lease_s)
+            try:
+                async with self.sessions() as session, session.begin():
+                    await repository.renew_lease(session, job, now=self.clock(), lease_s=self.policy.lease_s)
+            except Exception:  # noqa: BLE001 - a missed renewal only risks a re-run; keep the job going
+                logger.warning("could not renew a job lease", extra={"fields": {"job_id": job.id}})
 
     async def _discard_if_deleted(self, job: JobRow, key: str) -> None:
         """The story's media was deleted while we worked: remove what we just stored (a re-claimed job keeps it)."""
