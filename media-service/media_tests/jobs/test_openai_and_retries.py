@@ -3,6 +3,7 @@ failed attempts are retried with backoff up to the limit, and a failed job can b
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -109,3 +110,26 @@ async def test_a_job_fails_after_the_attempt_limit_and_can_be_asked_again(media:
     assert again.id == failed.id and again.state == "pending"
     (done,) = (await wait_all_finished(media, story_id, user_id=alice)).values()
     assert done.state == "succeeded" and done.audio is not None
+
+
+async def test_media_finished_after_its_story_was_deleted_is_not_kept(media: MediaClient, behaviour: Behaviour, tmp_path: Path) -> None:
+    behaviour.stall_first, behaviour.stall_s = 1, 30
+    alice, story_id = user(), new_story_id()
+    await media.register_story(story_id, ENGLISH_STORY, user_id=alice, request_id="t")
+    request = IllustrationsCreate(ai_images=True, slots=[{"index": 0}])  # type: ignore[list-item]
+    await media.request_illustrations(story_id, request, user_id=alice, request_id="t")
+    assert await asyncio.to_thread(behaviour.seen.wait, 30)  # the picture is being made
+    deleted = await media.delete_story_media(story_id, user_id=alice, request_id="t")
+    assert (deleted.stories, deleted.objects) == (1, 0)
+    behaviour.release.set()  # the picture arrives after the story is gone
+    # The worker's write creates the story's folder; the file in it must then be removed again.
+    written, stored = False, [Path("not yet")]
+    for _ in range(200):
+        await asyncio.sleep(0.1)
+        folders = [p for p in (tmp_path / "objects").rglob(story_id) if p.is_dir()]
+        written = bool(folders)
+        stored = [p for folder in folders for p in folder.iterdir()]
+        if written and not stored:
+            break
+    assert written and stored == []
+    assert (await media.jobs(story_id, user_id=alice, request_id="t")).jobs == []
