@@ -32,6 +32,10 @@ $(VENV)/.installed: $(foreach p,$(PACKAGES),$(p)/pyproject.toml) requirements-de
 	bash media-service/scripts/ensure_ministack.sh
 	touch $@
 
+.tools/media-fonts/.installed:
+	bash media-service/scripts/ensure_fonts.sh
+	mkdir -p $(@D) && touch $@
+
 .tools/checkov-venv/.installed:
 	bash deploy/scripts/ensure_checkov.sh
 	touch $@
@@ -43,7 +47,7 @@ $(VENV)/.installed: $(foreach p,$(PACKAGES),$(p)/pyproject.toml) requirements-de
 $(MODEL_DIR)/config.json: | $(VENV)/.installed
 	$(PY) -m hindi_llm_service.prepare_model --out $(MODEL_DIR)
 
-setup: $(VENV)/.installed .tools/firebase/.installed .tools/ministack-venv/.installed .tools/checkov-venv/.installed $(MODEL_DIR)/config.json .data/keys/gateway.pem
+setup: $(VENV)/.installed .tools/firebase/.installed .tools/ministack-venv/.installed .tools/checkov-venv/.installed .tools/media-fonts/.installed $(MODEL_DIR)/config.json .data/keys/gateway.pem
 
 run: setup
 	$(PY) -m storyscape_devtools.devstack --state-dir .data
@@ -58,6 +62,7 @@ lint: $(VENV)/.installed
 
 bench: setup
 	$(PY) bench/bench_gateway.py
+	$(PY) bench/bench_media.py
 
 clean-state:
 	rm -rf .data

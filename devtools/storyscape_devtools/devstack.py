@@ -84,7 +84,11 @@ class DevStack:
         elif spec.name == STORY_SERVICE:
             env["STORY_DATABASE_URL"] = f"sqlite:///{data / 'story.db'}"
         elif spec.name == MEDIA_SERVICE:
-            env |= {"MEDIA_LOCAL_DIR": str(data / "media"), "MEDIA_PUBLIC_BASE_URL": cfg.url(GATEWAY)}
+            env |= {
+                "MEDIA_LOCAL_DIR": str(data / "media"),
+                "MEDIA_PUBLIC_BASE_URL": cfg.url(GATEWAY),
+                "MEDIA_DATABASE_URL": f"sqlite:///{data / 'media.db'}",
+            }
         elif spec.name == HINDI_LLM_SERVICE and cfg.model_path is not None:
             env["HINDI_LLM_MODEL_PATH"] = str(cfg.model_path)
         return env | cfg.extra_env.get(spec.name, {})

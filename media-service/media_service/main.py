@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
 
 from fastapi import FastAPI
 
-from media_service.api import objects
+from media_service.api import audio, internal, objects
+from media_service.jobs.notifier import JobNotifier
+from media_service.jobs.worker import JobWorker, RetryPolicy
+from media_service.providers import create_providers
 from media_service.settings import Settings
 from media_service.storage import ObjectStore, create_object_store
 from storyscape_common.app import create_service_app
+from storyscape_common.db import check_database, create_engine, run_migrations, session_factory
 
-DESCRIPTION = "Illustrations, narration audio and uploaded images, kept in an object store (S3 or a local directory)."
+DESCRIPTION = "Illustrations and narration made by durable jobs, and the object store (S3 or a local directory) that holds them."
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 async def object_store_ready(app: FastAPI) -> None:
@@ -21,27 +34,69 @@ async def object_store_ready(app: FastAPI) -> None:
     await store.check()
 
 
+async def database_ready(app: FastAPI) -> None:
+    await check_database(app.state.engine)
+
+
+def worker_count(settings: Settings) -> int:
+    """SQLite takes one writer at a time: one worker task per process there."""
+    return min(settings.workers, 1) if settings.database_url.startswith("sqlite") else settings.workers
+
+
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    store: ObjectStore = app.state.object_store
-    await store.start()
+async def run_workers(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
+    policy = RetryPolicy(
+        max_attempts=settings.job_max_attempts,
+        backoff_s=settings.job_backoff_s,
+        backoff_max_s=settings.job_backoff_max_s,
+        lease_s=settings.job_lease_s,
+    )
+    worker = JobWorker(
+        sessions=app.state.session_factory, store=app.state.object_store, providers=create_providers(settings),
+        policy=policy, notifier=app.state.notifier, clock=app.state.clock,
+    )  # fmt: skip
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(worker.run(i, stop, settings.job_poll_s)) for i in range(worker_count(settings))]
     try:
         yield
     finally:
-        await store.close()
+        stop.set()
+        app.state.notifier.notify()
+        for task in tasks:  # a job cut off here is re-run after its lease lapses
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build media-service; the store is created here and opened by the lifespan."""
+def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime] = utc_now) -> FastAPI:
+    """Build media-service; the store, database and workers are opened by the lifespan."""
     settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store: ObjectStore = app.state.object_store
+        engine = create_engine(settings.database_url)
+        await store.start()
+        try:
+            await run_migrations(engine, script_location=MIGRATIONS)
+            app.state.engine = engine
+            app.state.session_factory = session_factory(engine)
+            async with run_workers(app, settings):
+                yield
+        finally:
+            await engine.dispose()
+            await store.close()
+
     app = create_service_app(
         settings=settings,
         title="StoryScape media-service",
         description=DESCRIPTION,
-        routers=[objects.router],
-        readiness_checks={"object_store": object_store_ready},
+        routers=[objects.router, internal.router, audio.router],
+        readiness_checks={"object_store": object_store_ready, "database": database_ready},
         lifespan=lifespan,
         open_prefixes=(objects.router.prefix + "/",),
     )
     app.state.object_store = create_object_store(settings)
+    app.state.notifier = JobNotifier()
+    app.state.clock = clock
     return app

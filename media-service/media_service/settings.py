@@ -12,6 +12,7 @@ from storyscape_common.settings import ServiceSettings
 MIN_SIGNING_SECRET_LENGTH = 32
 # Used only when the environment is development and no secret is set; links signed with it are forgeable.
 DEVELOPMENT_SIGNING_SECRET = "development-only-media-url-signing-key"
+NOTO_DIR = "/usr/share/fonts/truetype/noto"  # where Debian's fonts-noto-core and fonts-noto-color-emoji install
 
 
 class Settings(ServiceSettings):
@@ -43,8 +44,39 @@ class Settings(ServiceSettings):
     s3_addressing_style: Literal["auto", "path", "virtual"] = "auto"
     s3_max_attempts: int = Field(default=3, ge=1, le=10, description="Tries per S3 request, first one included")
 
+    database_url: str = Field(
+        default="sqlite:///.data/media.db",
+        description="postgresql://… in production; the SQLite default is relative to the working directory",
+    )
+    url_expiry_s: int = Field(default=3600, ge=60, le=7 * 24 * 3600, description="Lifetime of media URLs handed out")
+
+    workers: int = Field(default=2, ge=0, le=32, description="Job worker tasks per process (SQLite: at most 1); 0 runs none")
+    job_max_attempts: int = Field(default=5, ge=1, le=20, description="Tries per job before it is failed")
+    job_backoff_s: float = Field(default=2.0, gt=0, description="Delay before the 2nd try; doubles each try")
+    job_backoff_max_s: float = Field(default=300.0, gt=0, description="Longest delay between tries")
+    job_lease_s: float = Field(default=60.0, ge=1, description="A claim not renewed for this long is re-run (crash recovery)")
+    job_poll_s: float = Field(default=1.0, gt=0, description="How often idle workers look for jobs other processes wrote")
+
+    openai_api_key: str = Field(default="", repr=False, description="Set: OpenAI Images and tts-1-hd; empty: offline providers")
+    openai_base_url: str | None = Field(default=None, description="Only for OpenAI-compatible servers (tests)")
+    illustrator: Literal["auto", "local", "openai"] = Field(default="auto", description="auto: openai when a key is set")
+    narrator: Literal["auto", "espeak", "openai"] = Field(default="auto", description="auto: openai when a key is set")
+    image_model: Literal["gpt-image-1", "dall-e-3"] = "gpt-image-1"
+    tts_model: str = "tts-1-hd"
+    tts_voice: str = "nova"
+    emoji_font: str = Field(default=f"{NOTO_DIR}/NotoColorEmoji.ttf", description="Artwork (Debian fonts-noto-color-emoji)")
+    latin_font: str = Field(default=f"{NOTO_DIR}/NotoSans-Regular.ttf", description="English captions (fonts-noto-core)")
+    devanagari_font: str = Field(default=f"{NOTO_DIR}/NotoSansDevanagari-Regular.ttf", description="Hindi captions (fonts-noto-core)")
+
     def secret_fields(self) -> tuple[str, ...]:
-        return (*super().secret_fields(), "url_signing_secret", "s3_access_key_id", "s3_secret_access_key")
+        return (
+            *super().secret_fields(),
+            "url_signing_secret",
+            "s3_access_key_id",
+            "s3_secret_access_key",
+            "openai_api_key",
+            "database_url",
+        )
 
     @model_validator(mode="after")
     def _check_store_settings(self) -> Settings:

@@ -24,7 +24,7 @@ async def readiness(settings: Settings) -> httpx.Response:
 async def test_ready_on_a_writable_local_directory(test_keys: TestKeys, media_dir: Path) -> None:
     response = await readiness(local_settings(keys=test_keys, local_dir=media_dir))
     assert response.status_code == 200
-    assert response.json()["checks"] == {"object_store": "ok"}
+    assert response.json()["checks"] == {"object_store": "ok", "database": "ok"}
     assert await asyncio.to_thread(media_dir.is_dir)
 
 

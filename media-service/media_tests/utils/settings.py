@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ def local_settings(*, keys: TestKeys, local_dir: Path, public_base_url: str = "h
         "local_dir": str(local_dir),
         "public_base_url": public_base_url,
         "url_signing_secret": secrets.token_urlsafe(32),
+        "database_url": f"sqlite:///{local_dir}.db",  # beside the objects, never in the working directory
         **overrides,
     }
     return Settings(**values)
@@ -35,6 +37,7 @@ def s3_settings(*, keys: TestKeys, credentials: S3Credentials, bucket: str, **ov
         "s3_endpoint_url": credentials.endpoint_url,
         "s3_access_key_id": credentials.access_key_id,
         "s3_secret_access_key": credentials.secret_access_key,
+        "database_url": f"sqlite:///{tempfile.mkdtemp(prefix='media-db-')}/media.db",
         **overrides,
     }
     return Settings(**values)

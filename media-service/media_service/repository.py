@@ -1,0 +1,139 @@
+"""Data access for stories and media jobs; every query that serves a request is scoped by the user."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from media_service.models import JobRow, StoryRow
+
+PENDING, RUNNING, SUCCEEDED, FAILED = "pending", "running", "succeeded", "failed"
+
+
+def inputs_hash(kind: str, inputs: dict[str, Any]) -> str:
+    canonical = json.dumps({"kind": kind, **inputs}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+async def get_story(session: AsyncSession, story_id: str) -> StoryRow | None:
+    return await session.get(StoryRow, story_id)
+
+
+async def add_story(session: AsyncSession, story: StoryRow) -> bool:
+    """Insert `story`; False if a row with its id appeared first (a concurrent registration)."""
+    try:
+        async with session.begin_nested():
+            session.add(story)
+        return True
+    except IntegrityError:
+        return False
+
+
+async def find_job(session: AsyncSession, *, user_id: str, story_id: str, kind: str, digest: str) -> JobRow | None:
+    query = select(JobRow).where(JobRow.user_id == user_id, JobRow.story_id == story_id, JobRow.kind == kind, JobRow.inputs_hash == digest)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def create_job(
+    session: AsyncSession, *, user_id: str, story_id: str, kind: str, slot: int, inputs: dict[str, Any], now: datetime
+) -> tuple[JobRow, bool]:
+    """The job for these inputs, created if new; a failed one is queued again (the caller asked anew)."""
+    digest = inputs_hash(kind, inputs)
+    existing = await find_job(session, user_id=user_id, story_id=story_id, kind=kind, digest=digest)
+    if existing is None:
+        row = JobRow(
+            id=str(uuid.uuid4()), user_id=user_id, story_id=story_id, kind=kind, slot=slot, inputs=inputs,
+            inputs_hash=digest, state=PENDING, attempts=0, next_attempt_at=now, created_at=now, updated_at=now,
+        )  # fmt: skip
+        try:
+            async with session.begin_nested():
+                session.add(row)
+            return row, True
+        except IntegrityError:  # the same request, concurrently: the unique constraint keeps one job
+            existing = await find_job(session, user_id=user_id, story_id=story_id, kind=kind, digest=digest)
+            assert existing is not None
+    if existing.state == FAILED:
+        existing.state, existing.attempts, existing.error = PENDING, 0, None
+        existing.next_attempt_at = existing.updated_at = now
+    return existing, False
+
+
+async def story_jobs(session: AsyncSession, *, user_id: str, story_id: str) -> list[JobRow]:
+    query = (
+        select(JobRow).where(JobRow.story_id == story_id, JobRow.user_id == user_id).order_by(JobRow.kind, JobRow.slot, JobRow.created_at)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def get_job(session: AsyncSession, *, user_id: str, job_id: str) -> JobRow | None:
+    row = await session.get(JobRow, job_id)
+    return row if row is not None and row.user_id == user_id else None
+
+
+async def claim_next(session: AsyncSession, *, worker_id: str, now: datetime, lease_s: float) -> JobRow | None:
+    """Take one due job: pending and due, or running with a lapsed lease (its worker died).
+
+    On PostgreSQL `FOR UPDATE SKIP LOCKED` lets many workers claim without waiting on each other; SQLite ignores
+    it (one worker per process there), and the conditional UPDATE below keeps a claim exclusive either way.
+    """
+    due = or_(
+        (JobRow.state == PENDING) & (JobRow.next_attempt_at <= now),
+        (JobRow.state == RUNNING) & (JobRow.lease_expires_at < now),
+    )
+    query = select(JobRow.id, JobRow.state, JobRow.attempts).where(due).order_by(JobRow.next_attempt_at).limit(1)
+    candidate = (await session.execute(query.with_for_update(skip_locked=True))).first()
+    if candidate is None:
+        return None
+    claimed = await session.execute(
+        update(JobRow)
+        .where(JobRow.id == candidate.id, JobRow.state == candidate.state, JobRow.attempts == candidate.attempts)
+        .values(
+            state=RUNNING,
+            attempts=JobRow.attempts + 1,
+            claimed_by=worker_id,
+            lease_expires_at=now + timedelta(seconds=lease_s),
+            updated_at=now,
+        )  # fmt: skip
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return await session.get(JobRow, candidate.id, populate_existing=True)
+
+
+def _ours(job: JobRow) -> Any:
+    """Only the worker holding this attempt's claim may change the job (a re-claimed job belongs to another)."""
+    return (JobRow.id == job.id) & (JobRow.claimed_by == job.claimed_by) & (JobRow.attempts == job.attempts) & (JobRow.state == RUNNING)
+
+
+async def renew_lease(session: AsyncSession, job: JobRow, *, now: datetime, lease_s: float) -> bool:
+    result = await session.execute(update(JobRow).where(_ours(job)).values(lease_expires_at=now + timedelta(seconds=lease_s)))
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def finish(session: AsyncSession, job: JobRow, *, now: datetime, **values: Any) -> bool:
+    """Record the attempt's outcome; False when the job was deleted or re-claimed meanwhile."""
+    result = await session.execute(update(JobRow).where(_ours(job)).values(updated_at=now, lease_expires_at=None, **values))
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+async def delete_stories(session: AsyncSession, *, user_id: str, story_ids: list[str] | None) -> tuple[int, list[str]]:
+    """Delete the user's stories (all of them when `story_ids` is None) and their jobs; return the count and object keys."""
+    job_scope = JobRow.user_id == user_id
+    story_scope = StoryRow.user_id == user_id
+    if story_ids is not None:
+        job_scope = job_scope & JobRow.story_id.in_(story_ids)
+        story_scope = story_scope & StoryRow.id.in_(story_ids)
+    keys = [k for k in (await session.execute(select(JobRow.object_key).where(job_scope))).scalars() if k]
+    job_story_ids = set((await session.execute(select(JobRow.story_id).where(job_scope))).scalars())
+    story_rows = set((await session.execute(select(StoryRow.id).where(story_scope))).scalars())
+    await session.execute(delete(JobRow).where(job_scope))
+    await session.execute(delete(StoryRow).where(story_scope))
+    return len(job_story_ids | story_rows), keys
