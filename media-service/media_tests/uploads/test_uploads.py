@@ -132,7 +132,7 @@ def test_transparency_survives_png_and_webp() -> None:
     for fmt in ("PNG", "WEBP"):
         cleaned = clean_upload(encode(see_through, fmt))
         with Image.open(io.BytesIO(cleaned.data)) as after:
-            assert after.mode == "RGBA" and min(after.getchannel("A").getdata()) < 50, fmt
+            assert after.mode == "RGBA" and min(after.getchannel("A").tobytes()) < 50, fmt
 
 
 def test_sniffing_reads_content_not_names() -> None:
