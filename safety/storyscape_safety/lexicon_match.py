@@ -23,25 +23,39 @@ MAX_GAP = 3
 
 
 @dataclass(frozen=True)
+class Word:
+    """One position of a phrase: exact words and prefixes it accepts (both empty for a gap)."""
+
+    exact: frozenset[str]
+    prefixes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, part: str) -> Word:
+        alternatives = part.split("|")
+        return cls(frozenset(a for a in alternatives if not a.endswith("*")), tuple(a[:-1] for a in alternatives if a.endswith("*")))
+
+    def matches(self, word: str) -> bool:
+        return word in self.exact or word.startswith(self.prefixes)
+
+
+@dataclass(frozen=True)
 class Phrase:
     category: Category
     parts: tuple[str, ...]  # normalised words; "x*" a prefix; "a|b" alternatives; "~" a gap
     source: str  # the line as written, for the evaluation report
+    words: tuple[Word | None, ...]  # `parts` ready for matching; None is a gap
 
     def matches_at(self, text: list[str], start: int) -> bool:
-        return _match(self.parts, 0, text, start)
+        return _match(self.words, 0, text, start)
 
 
-def _word_matches(part: str, word: str) -> bool:
-    return any(word.startswith(alt[:-1]) if alt.endswith("*") else word == alt for alt in part.split("|"))
-
-
-def _match(parts: tuple[str, ...], p: int, text: list[str], t: int) -> bool:
+def _match(parts: tuple[Word | None, ...], p: int, text: list[str], t: int) -> bool:
     if p == len(parts):
         return True
-    if parts[p] == GAP:
+    part = parts[p]
+    if part is None:
         return any(_match(parts, p + 1, text, t + skip) for skip in range(MAX_GAP + 1) if t + skip <= len(text))
-    return t < len(text) and _word_matches(parts[p], text[t]) and _match(parts, p + 1, text, t + 1)
+    return t < len(text) and part.matches(text[t]) and _match(parts, p + 1, text, t + 1)
 
 
 def _normalise_word(raw: str) -> str:
@@ -66,7 +80,7 @@ def parse_phrase(line: str, category: Category) -> Phrase:
         parts.append("|".join(_normalise_word(alt) for alt in raw.split("|")))
     if parts[0] == GAP or parts[-1] == GAP:
         raise ValueError(f"lexicon phrase {line!r} starts or ends with a gap")
-    return Phrase(category, tuple(parts), line)
+    return Phrase(category, tuple(parts), line, tuple(None if part == GAP else Word.of(part) for part in parts))
 
 
 class Lexicon:
@@ -75,13 +89,13 @@ class Lexicon:
     def __init__(self, phrases: list[Phrase]) -> None:
         self.phrases = phrases
         self._exact: dict[str, list[Phrase]] = defaultdict(list)
-        self._prefixed: list[Phrase] = []
+        self._prefixed: list[tuple[str, Phrase]] = []
         for phrase in phrases:
-            first = phrase.parts[0]
-            if "*" in first or "|" in first:
-                self._prefixed.append(phrase)
-            else:
-                self._exact[first].append(phrase)
+            first = phrase.words[0]
+            assert first is not None  # parse_phrase refuses a leading gap
+            for word in first.exact:
+                self._exact[word].append(phrase)
+            self._prefixed.extend((prefix, phrase) for prefix in first.prefixes)
 
     @classmethod
     def bundled(cls) -> Lexicon:
@@ -99,7 +113,7 @@ class Lexicon:
         found: dict[int, Phrase] = {}
         for i, token in enumerate(tokens):
             candidates = self._exact.get(token, [])
-            prefixed = [p for p in self._prefixed if _word_matches(p.parts[0], token)]
+            prefixed = [phrase for prefix, phrase in self._prefixed if token.startswith(prefix)]
             for phrase in (*candidates, *prefixed):
                 if id(phrase) not in found and phrase.matches_at(tokens, i):
                     found[id(phrase)] = phrase
