@@ -110,8 +110,23 @@ def summarise(results: Sequence[Scored], splits: tuple[str, ...]) -> dict[str, A
             "benign_items": len(benign),
             "tricky_fpr": _rate(sum(r.blocked for r in tricky), len(tricky)),
             "categories": {c.value: _category_figures(rows, c) for c in Category},
+            "scripts": {script: _script_figures(rows, script) for script in ("devanagari", "latin")},
         }
     return summary
+
+
+def _script_figures(rows: Sequence[Scored], script: str) -> dict[str, Any]:
+    """Hindi typed in Devanagari and romanised Hinglish behave differently; each gets its own figures."""
+    rows = [r for r in rows if r.item.script == script]
+    clear = [r for r in rows if r.item.difficulty == "clear"]
+    benign = [r for r in rows if r.item.label == "safe"]
+    return {
+        "items": len(rows),
+        "clear_recall": _rate(sum(r.blocked for r in clear), len(clear)),
+        "clear_items": len(clear),
+        "benign_fpr": _rate(sum(r.blocked for r in benign), len(benign)),
+        "benign_items": len(benign),
+    }
 
 
 def _category_figures(rows: Sequence[Scored], category: Category) -> dict[str, Any]:

@@ -42,6 +42,18 @@ def _categories(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _scripts(report: dict[str, Any]) -> list[str]:
+    lines = ["| language | script | items | recall, clear unsafe | false positives, benign |", "|---|---|---|---|---|"]
+    for lang, name in LANG_NAMES.items():
+        for script, f in report["all"][lang]["scripts"].items():
+            if f["items"]:
+                lines.append(
+                    f"| {name} | {script} | {f['items']} | {_pct(f['clear_recall'])} ({f['clear_items']}) | "
+                    f"{_pct(f['benign_fpr'])} ({f['benign_items']}) |"
+                )
+    return lines
+
+
 def _errors(results: Sequence[Any]) -> list[str]:
     lines = []
     for split in ("dev", "heldout"):
@@ -76,6 +88,10 @@ def render_markdown(report: dict[str, Any], results: Sequence[Any], *, errors: b
         "## Per category (all splits)",
         "",
         *_categories(report),
+        "",
+        "## Per script (all splits)",
+        "",
+        *_scripts(report),
         "",
     ]
     if errors:
