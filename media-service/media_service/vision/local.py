@@ -10,6 +10,7 @@ import threading
 import numpy as np
 from PIL import Image
 
+from media_service.uploads import MAX_PIXELS
 from media_service.vision.base import ImageDescription, Language
 from media_service.vision.describe import describe
 from media_service.vision.scene import measure
@@ -35,6 +36,8 @@ class LocalAnalyser:
 
     def describe_sync(self, image: bytes, language: Language) -> ImageDescription:
         with Image.open(io.BytesIO(image)) as opened:
+            if opened.width * opened.height > MAX_PIXELS:  # callers pass cleaned uploads; never decode a bomb
+                raise ValueError("image has too many pixels; clean it with media_service.uploads first")
             opened.draft("RGB", (MAX_ANALYSIS_SIDE, MAX_ANALYSIS_SIDE))  # JPEG: decode at reduced size
             picture = opened.convert("RGB")
         picture.thumbnail((MAX_ANALYSIS_SIDE, MAX_ANALYSIS_SIDE))
