@@ -14,7 +14,7 @@ from openai import AsyncOpenAI
 from openai.types import ModerationImageURLInputParam
 
 from storyscape_safety.types import Category, Verdict
-from storyscape_safety.uploads_sniff import image_mime
+from storyscape_safety.image_types import image_mime
 
 DEFAULT_MODEL = "omni-moderation-latest"
 
