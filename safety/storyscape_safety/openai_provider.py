@@ -13,8 +13,8 @@ from typing import Any
 from openai import AsyncOpenAI
 from openai.types import ModerationImageURLInputParam
 
-from storyscape_safety.types import Category, Verdict
 from storyscape_safety.image_types import image_mime
+from storyscape_safety.types import Category, Verdict
 
 DEFAULT_MODEL = "omni-moderation-latest"
 
