@@ -121,7 +121,7 @@ class Console:
         button.click()
 
     def tab(self, name: str) -> None:
-        xpath = f"//button[@role='tab'][normalize-space(.)='{name}']"
+        xpath = f"//*[@role='tab'][normalize-space(.)='{name}']"
         self.wait_for(f"the {name} tab", lambda: self.driver.find_element(By.XPATH, xpath)).click()
         self.settle()
 

@@ -10,29 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from storyscape_devtools.devstack import DevStack, StackConfig
-from storyscape_devtools.testing import free_port
+from storyscape_devtools.devstack import StackConfig
 
 from console_tests.browser import Console, start_browser
-from storyscape_common.registry import SERVICES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO_ROOT / ".artifacts" / "console"
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
-    config = StackConfig(
-        root=REPO_ROOT,
-        state_dir=tmp_path_factory.mktemp("console-stack"),
-        ports={spec.name: free_port() for spec in SERVICES},
-        emulator_port=free_port(),
-        console_port=free_port(),
-        model_path=REPO_ROOT / ".models" / "smollm2-135m-instruct",
-        extra_env={"story-service": {"STORY_MAX_STORY_TOKENS": "120"}},
-    )
-    with DevStack(config):
-        yield config
 
 
 @pytest.fixture

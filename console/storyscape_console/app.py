@@ -11,6 +11,7 @@ import json
 import os
 from typing import Any
 
+import httpx
 import streamlit as st
 
 from storyscape_console.firebase_auth import AuthError, FirebaseAuth, FirebaseSession
@@ -90,6 +91,8 @@ def sidebar() -> None:
             st.rerun()
     except AuthError as exc:
         st.sidebar.error(f"Firebase: {exc}")
+    except httpx.HTTPError as exc:
+        st.sidebar.error(f"Firebase Auth is unreachable: {exc}")
 
 
 def story_text_stream(body: dict[str, Any], files: dict[str, Any] | None, holder: dict[str, Any]) -> Any:

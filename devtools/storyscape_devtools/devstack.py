@@ -29,6 +29,7 @@ from storyscape_common.registry import (
     ServiceInfo,
     service,
 )
+from storyscape_devtools.testing import free_port
 
 FIREBASE_PROJECT = "demo-storyscape"
 EMULATOR_DEFAULT_PORT = 9099
@@ -44,6 +45,7 @@ class StackConfig:
     ports: dict[str, int] = field(default_factory=lambda: {s.name: s.default_port for s in SERVICES})
     emulator_port: int = EMULATOR_DEFAULT_PORT
     console_port: int | None = None  # the Streamlit console, when it should run too
+    emulator_hub_port: int | None = None  # a free port unless given
     model_path: Path | None = None
     extra_env: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -108,6 +110,9 @@ class DevStack:
                 {
                     "emulators": {
                         "auth": {"host": "127.0.0.1", "port": self.config.emulator_port},
+                        # Its hub and logging ports too: two stacks on one machine (tests, `make run`) must not collide.
+                        "hub": {"host": "127.0.0.1", "port": self.config.emulator_hub_port or free_port()},
+                        "logging": {"host": "127.0.0.1", "port": free_port()},
                         "ui": {"enabled": False},
                         "singleProjectMode": True,
                     }
