@@ -1,7 +1,11 @@
 """What the gateway adds: latency of a small authenticated request and a story's time-to-first-token,
 through the gateway versus straight to the service, at 1 and at 50 concurrent clients.
 
-Starts the whole stack (auth emulator + six services) on free loopback ports, like `make run`.
+Starts the whole stack (auth emulator + six services) on free loopback ports, like `make run`, plus a second
+gateway that verifies real RS256 ID tokens against a loopback cert server (the production path; the stack's own
+gateway takes emulator tokens, which skip the signature check). At 1 client, direct and both gateway requests
+are interleaved in random order in one run, so machine noise hits all three alike; the last line is
+`{"gateway_added_p50_ms", "gateway_added_p99_ms", "direct_p50_ms", "clients": 1}` for the RS256 gateway.
 Usage: .venv/bin/python bench/bench_gateway.py [--requests 400] [--stories 60] [--story-tokens 16]
 """
 
@@ -10,22 +14,30 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 from storyscape_devtools.devstack import SERVICES, DevStack, StackConfig
 from storyscape_devtools.testing import free_port
 
+from gateway_tests.utils.cert_server import CertServer
+from gateway_tests.utils.firebase_tokens import FirebaseTestIssuer
 from storyscape_common.internal_auth import InternalTokenSigner
 from storyscape_common.sse import ServerSentEvent, iter_events
 from storyscape_common.story_prompts import story_messages
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+RS256_PROJECT = "demo-bench-rs256"
 STORY_BODY = {"prompt": "A brave little boat", "language": "en", "age_group": "3-5", "genres": ["adventure"]}
 
 
@@ -94,7 +106,28 @@ def summary(name: str, samples: list[float]) -> dict[str, float | str | int]:
     }
 
 
-async def measure(config: StackConfig, args: argparse.Namespace) -> list[dict[str, float | str | int]]:
+async def interleaved(cases: dict[str, Callable[[], Awaitable[float]]], rounds: int) -> dict[str, list[float]]:
+    """One client: every round runs each case once, in a fresh random order."""
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    for one in cases.values():
+        await one()  # warm the connection pools and caches
+    for _ in range(rounds):
+        for name in random.sample(list(cases), len(cases)):
+            samples[name].append(await cases[name]())
+    return samples
+
+
+def added(through: list[float], direct: list[float]) -> dict[str, float | int]:
+    """What the gateway adds at the median and the 99th percentile, and the direct median, in ms."""
+    return {
+        "gateway_added_p50_ms": round((statistics.median(through) - statistics.median(direct)) * 1000, 3),
+        "gateway_added_p99_ms": round((percentile(through, 0.99) - percentile(direct, 0.99)) * 1000, 3),
+        "direct_p50_ms": round(statistics.median(direct) * 1000, 3),
+        "clients": 1,
+    }
+
+
+async def measure(config: StackConfig, rs256_url: str, issuer: FirebaseTestIssuer, args: argparse.Namespace) -> Results:
     signer = InternalTokenSigner(private_key_pem=(config.state_dir / "keys" / "internal_ed25519.pem").read_text(), issuer="gateway")
     emulator = f"http://127.0.0.1:{config.emulator_port}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=k"
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
@@ -103,9 +136,22 @@ async def measure(config: StackConfig, args: argparse.Namespace) -> list[dict[st
             emulator, json={"email": f"{uuid.uuid4().hex[:10]}@example.com", "password": "bench-password", "returnSecureToken": True}
         )
         firebase = {"Authorization": f"Bearer {signup.json()['idToken']}"}
+        rs256 = {"Authorization": f"Bearer {issuer.token(uid='bench-user')}"}
 
         def internal(audience: str) -> Callable[[], dict[str, str]]:
             return lambda: {"Authorization": "Bearer " + signer.sign(user_id="bench", audience=audience, request_id="b")}
+
+        small = {
+            "catalog direct": timed_get(client, config.url("prompt-service") + "/v1/catalog", internal("prompt-service")),
+            "catalog via gateway (emulator token)": timed_get(client, config.url("gateway") + "/v1/catalog", lambda: firebase),
+            "catalog via gateway (RS256 token)": timed_get(client, rs256_url + "/v1/catalog", lambda: rs256),
+        }
+        samples = await interleaved(small, args.requests)
+        results = [summary(f"{name} @ 1 interleaved", values) | {"concurrency": 1} for name, values in samples.items()]
+        for row in results:
+            print(json.dumps(row), flush=True)
+        figures = added(samples["catalog via gateway (RS256 token)"], samples["catalog direct"])
+        print(json.dumps({"case": "gateway added @ 1 (RS256 path)", **figures}), flush=True)
 
         # The same messages story-service sends, so both paths ask the model for the same work.
         messages = story_messages(language="en", age_group="3-5", genres=["adventure"], prompt=str(STORY_BODY["prompt"]))
@@ -118,12 +164,14 @@ async def measure(config: StackConfig, args: argparse.Namespace) -> list[dict[st
             "top_p": 0.95,
         }
         cases = [
-            ("catalog via gateway", timed_get(client, config.url("gateway") + "/v1/catalog", lambda: firebase), args.requests),
-            ("catalog direct", timed_get(client, config.url("prompt-service") + "/v1/catalog", internal("prompt-service")), args.requests),
+            ("catalog via gateway (RS256 token)", small["catalog via gateway (RS256 token)"], args.requests, (50,)),
+            ("catalog via gateway", small["catalog via gateway (emulator token)"], args.requests, (50,)),
+            ("catalog direct", small["catalog direct"], args.requests, (50,)),
             (
                 "story TTFT via gateway",
                 timed_first_token(client, config.url("gateway") + "/v1/stories", STORY_BODY, lambda: firebase),
                 args.stories,
+                (1, 50),
             ),
             (
                 "story TTFT direct from hindi-llm-service",
@@ -131,24 +179,69 @@ async def measure(config: StackConfig, args: argparse.Namespace) -> list[dict[st
                     client, config.url("hindi-llm-service") + "/v1/chat/completions", llm_body, internal("hindi-llm-service")
                 ),
                 args.stories,
+                (1, 50),
             ),
         ]
-        results = []
         for concurrency in (1, 50):
-            for name, one, total in cases:
-                await one()  # warm the connection pools and caches
-                samples = await run_concurrently(total, concurrency, one)
-                results.append(summary(f"{name} @ {concurrency}", samples) | {"concurrency": concurrency})
+            for name, one, total, levels in cases:
+                if concurrency not in levels or total == 0:
+                    continue
+                await one()
+                samples_at = await run_concurrently(total, concurrency, one)
+                results.append(summary(f"{name} @ {concurrency}", samples_at) | {"concurrency": concurrency})
                 print(json.dumps(results[-1]), flush=True)
-        return results
+        return Results(rows=results, figures=figures)
+
+
+class Results:
+    def __init__(self, rows: list[dict[str, float | str | int]], figures: dict[str, float | int]) -> None:
+        self.rows = rows
+        self.figures = figures
+
+
+@contextmanager
+def rs256_gateway(stack: DevStack, issuer: FirebaseTestIssuer) -> Iterator[str]:
+    """A second gateway over the same services, taking only RS256 tokens signed by `issuer`."""
+    config = stack.config
+    keys = config.state_dir / "keys"
+    spec = next(spec for spec in SERVICES if spec.name == "gateway")
+    port = free_port()
+    env = {**os.environ, **stack.service_env(spec, keys / "internal_ed25519.pub.pem", keys / "internal_ed25519.pem")}
+    env.pop("FIREBASE_AUTH_EMULATOR_HOST", None)
+    env |= {"GATEWAY_PORT": str(port), "GATEWAY_FIREBASE_PROJECT_ID": RS256_PROJECT}
+    with CertServer({issuer.kid: issuer.cert_pem}) as certs, open(config.state_dir / "logs" / "rs256-gateway.log", "ab") as log:
+        script = str(Path(__file__).with_name("rs256_gateway.py"))
+        process = subprocess.Popen([sys.executable, script, certs.url], cwd=config.root, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_until_ready(url, process)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the RS256 gateway exited; see its log in the stack's logs")
+        try:
+            if httpx.get(url + "/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"{url} did not start")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=400, help="small requests per case")
-    parser.add_argument("--stories", type=int, default=60, help="stories per case")
+    parser.add_argument("--stories", type=int, default=60, help="stories per case (0 skips the story cases)")
     parser.add_argument("--story-tokens", type=int, default=16, help="tokens per story (TTFT is what is measured)")
     args = parser.parse_args()
+    issuer = FirebaseTestIssuer.create(project_id=RS256_PROJECT)
     with tempfile.TemporaryDirectory() as state:
         config = StackConfig(
             root=REPO_ROOT,
@@ -162,11 +255,12 @@ def main() -> None:
                 "hindi-llm-service": {"HINDI_LLM_MAX_QUEUED": "128"},
             },
         )
-        with DevStack(config):
-            results = asyncio.run(measure(config, args))
+        with DevStack(config) as stack, rs256_gateway(stack, issuer) as rs256_url:
+            results = asyncio.run(measure(config, rs256_url, issuer, args))
     print("\n| case | n | p50 ms | p99 ms |\n|---|---|---|---|")
-    for row in results:
+    for row in results.rows:
         print(f"| {row['case']} | {row['n']} | {row['p50_ms']} | {row['p99_ms']} |")
+    print(json.dumps(results.figures))
 
 
 if __name__ == "__main__":
