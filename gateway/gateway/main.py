@@ -14,7 +14,9 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from gateway.api import proxy
+from gateway.edge import BodyLimitMiddleware, BodyLimits, CanonicalPathMiddleware
 from gateway.firebase import FirebaseVerifier
+from gateway.resources import GatewayResources
 from gateway.settings import Settings
 from gateway.upstreams import readiness_checks, upstream_clients
 from storyscape_common.app import create_service_app
@@ -44,15 +46,17 @@ def internal_signer(settings: Settings) -> InternalTokenSigner:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
+    signer = internal_signer(settings)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.firebase = FirebaseVerifier(settings=settings)
-        app.state.upstreams = upstream_clients(settings)
+        resources = GatewayResources(firebase=FirebaseVerifier(settings=settings), signer=signer, upstreams=upstream_clients(settings))
+        app.state.gateway = resources
         try:
             yield
         finally:
-            await asyncio.gather(*(client.aclose() for client in app.state.upstreams.values()))
-            app.state.firebase.close()
+            await asyncio.gather(*(client.aclose() for client in resources.upstreams.values()))
+            resources.firebase.close()
 
     app = create_service_app(
         settings=settings,
@@ -63,5 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         internal_auth=False,
     )
-    app.state.signer = internal_signer(settings)
+    # Added last, so they run first: nothing refused here reaches routing, auth or a service.
+    limits = BodyLimits(json_bytes=settings.max_json_body_bytes, multipart_bytes=settings.max_multipart_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, limits=limits)
+    app.add_middleware(CanonicalPathMiddleware)
     return app

@@ -29,6 +29,8 @@ class Settings(SignerSettings):
     )
     firebase_clock_skew_seconds: int = Field(default=5, ge=0, le=60)
     firebase_http_timeout_seconds: float = Field(default=10.0, gt=0)
+    # Verified ID tokens kept until they expire (0 turns the cache off); ~1 KB each.
+    firebase_token_cache_size: int = Field(default=10_000, ge=0)
 
     internal_token_ttl_seconds: int = Field(default=120, ge=10, le=300)
 
@@ -41,6 +43,10 @@ class Settings(SignerSettings):
     upstream_read_timeout_seconds: float = Field(default=60.0, gt=0)
     upstream_write_timeout_seconds: float = Field(default=30.0, gt=0)
     upstream_max_connections: int = Field(default=500, ge=1)
+
+    # Request bodies: JSON everywhere; multipart (a story from a photo) on the routes in gateway.edge.
+    max_json_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    max_multipart_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
 
     @model_validator(mode="after")
     def _refuse_emulator_for_real_projects(self) -> Settings:

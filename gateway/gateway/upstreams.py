@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 from fastapi import FastAPI
 
+from gateway.resources import GatewayResources
 from gateway.settings import Settings
 from storyscape_common.app import ReadinessCheck
 
@@ -28,8 +29,8 @@ def health_check(service: str) -> ReadinessCheck:
     """Readiness: the service answers its own `/healthz`."""
 
     async def check(app: FastAPI) -> None:
-        client: httpx.AsyncClient = app.state.upstreams[service]
-        response = await client.get("/healthz")
+        resources: GatewayResources = app.state.gateway
+        response = await resources.upstreams[service].get("/healthz")
         response.raise_for_status()
 
     return check
