@@ -117,6 +117,18 @@ async def interleaved(cases: dict[str, Callable[[], Awaitable[float]]], rounds: 
     return samples
 
 
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """User and system CPU time a process has used so far (Linux /proc): unlike latency, little moved by a busy machine."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / ticks, int(fields[12]) / ticks
+
+
+def per_request(before: tuple[float, float], after: tuple[float, float], requests: int) -> tuple[float, float]:
+    """Milliseconds of user and of system CPU per request between two readings."""
+    return round((after[0] - before[0]) * 1000 / requests, 3), round((after[1] - before[1]) * 1000 / requests, 3)
+
+
 def added(through: list[float], direct: list[float]) -> dict[str, float | int]:
     """What the gateway adds at the median and the 99th percentile, and the direct median, in ms."""
     return {
@@ -127,7 +139,9 @@ def added(through: list[float], direct: list[float]) -> dict[str, float | int]:
     }
 
 
-async def measure(config: StackConfig, rs256_url: str, issuer: FirebaseTestIssuer, args: argparse.Namespace) -> Results:
+async def measure(
+    config: StackConfig, rs256_url: str, issuer: FirebaseTestIssuer, pids: dict[str, int], args: argparse.Namespace
+) -> Results:
     signer = InternalTokenSigner(private_key_pem=(config.state_dir / "keys" / "internal_ed25519.pem").read_text(), issuer="gateway")
     emulator = f"http://127.0.0.1:{config.emulator_port}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=k"
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
@@ -146,10 +160,17 @@ async def measure(config: StackConfig, rs256_url: str, issuer: FirebaseTestIssue
             "catalog via gateway (emulator token)": timed_get(client, config.url("gateway") + "/v1/catalog", lambda: firebase),
             "catalog via gateway (RS256 token)": timed_get(client, rs256_url + "/v1/catalog", lambda: rs256),
         }
+        cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
         samples = await interleaved(small, args.requests)
+        cpu_ms = {name: per_request(cpu_before[name], cpu_seconds(pid), args.requests) for name, pid in pids.items()}
         results = [summary(f"{name} @ 1 interleaved", values) | {"concurrency": 1} for name, values in samples.items()]
         for row in results:
             print(json.dumps(row), flush=True)
+        print(json.dumps({"case": "CPU ms per request @ 1", **cpu_ms}), flush=True)
+        results += [
+            {"case": f"CPU per request (user+sys): {name}", "n": args.requests, "p50_ms": f"{user} + {system}", "p99_ms": "-"}
+            for name, (user, system) in cpu_ms.items()
+        ]
         figures = added(samples["catalog via gateway (RS256 token)"], samples["catalog direct"])
         print(json.dumps({"case": "gateway added @ 1 (RS256 path)", **figures}), flush=True)
 
@@ -200,7 +221,7 @@ class Results:
 
 
 @contextmanager
-def rs256_gateway(stack: DevStack, issuer: FirebaseTestIssuer) -> Iterator[str]:
+def rs256_gateway(stack: DevStack, issuer: FirebaseTestIssuer) -> Iterator[tuple[str, int]]:
     """A second gateway over the same services, taking only RS256 tokens signed by `issuer`."""
     config = stack.config
     keys = config.state_dir / "keys"
@@ -215,7 +236,7 @@ def rs256_gateway(stack: DevStack, issuer: FirebaseTestIssuer) -> Iterator[str]:
         try:
             url = f"http://127.0.0.1:{port}"
             wait_until_ready(url, process)
-            yield url
+            yield url, process.pid
         finally:
             process.terminate()
             process.wait(timeout=30)
@@ -255,8 +276,13 @@ def main() -> None:
                 "hindi-llm-service": {"HINDI_LLM_MAX_QUEUED": "128"},
             },
         )
-        with DevStack(config) as stack, rs256_gateway(stack, issuer) as rs256_url:
-            results = asyncio.run(measure(config, rs256_url, issuer, args))
+        with DevStack(config) as stack, rs256_gateway(stack, issuer) as (rs256_url, rs256_pid):
+            pids = {
+                "prompt-service": stack.processes["prompt-service"].pid,
+                "gateway (emulator token)": stack.processes["gateway"].pid,
+                "gateway (RS256 token)": rs256_pid,
+            }
+            results = asyncio.run(measure(config, rs256_url, issuer, pids, args))
     print("\n| case | n | p50 ms | p99 ms |\n|---|---|---|---|")
     for row in results.rows:
         print(f"| {row['case']} | {row['n']} | {row['p50_ms']} | {row['p99_ms']} |")

@@ -18,7 +18,7 @@ from gateway.edge import BodyLimitMiddleware, BodyLimits, CanonicalPathMiddlewar
 from gateway.firebase import FirebaseVerifier
 from gateway.resources import GatewayResources
 from gateway.settings import Settings
-from gateway.upstreams import readiness_checks, upstream_clients
+from gateway.upstreams import readiness_checks, upstream_sessions
 from storyscape_common.app import create_service_app
 from storyscape_common.internal_auth import InternalTokenSigner, ensure_dev_key_pair
 
@@ -50,12 +50,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        resources = GatewayResources(firebase=FirebaseVerifier(settings=settings), signer=signer, upstreams=upstream_clients(settings))
+        resources = GatewayResources(firebase=FirebaseVerifier(settings=settings), signer=signer, upstreams=upstream_sessions(settings))
         app.state.gateway = resources
         try:
             yield
         finally:
-            await asyncio.gather(*(client.aclose() for client in resources.upstreams.values()))
+            await asyncio.gather(*(upstream.session.close() for upstream in resources.upstreams.values()))
             resources.firebase.close()
 
     app = create_service_app(

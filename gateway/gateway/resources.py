@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import httpx
+from typing import TYPE_CHECKING
 
 from gateway.firebase import FirebaseVerifier
 from storyscape_common.internal_auth import InternalTokenSigner
+
+if TYPE_CHECKING:
+    from gateway.upstreams import Upstream
 
 
 @dataclass(frozen=True)
@@ -16,4 +18,4 @@ class GatewayResources:
 
     firebase: FirebaseVerifier
     signer: InternalTokenSigner
-    upstreams: dict[str, httpx.AsyncClient]
+    upstreams: dict[str, Upstream]

@@ -5,10 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from gateway.api.deps import CurrentUser, Signer, Upstreams
+from gateway.api.deps import CurrentUser, RequestId, Signer, Upstreams
 from gateway.proxy import forward
 from gateway.routing import MEDIA_SERVICE, is_signed_media_path, service_for
-from storyscape_common.deps import RequestId
 from storyscape_common.errors import ApiError
 
 router = APIRouter()
@@ -20,7 +19,7 @@ async def signed_media_object(request: Request, upstreams: Upstreams, request_id
     """Signed media URLs need no Firebase token: media-service checks their signature."""
     if not is_signed_media_path(request.url.path):
         raise ApiError(404, "not_found", "no such path")
-    return await forward(request, client=upstreams[MEDIA_SERVICE], service=MEDIA_SERVICE, internal_token=None, request_id=request_id)
+    return await forward(request, upstream=upstreams[MEDIA_SERVICE], internal_token=None, request_id=request_id)
 
 
 @router.api_route("/v1/{path:path}", methods=PROXIED_METHODS, include_in_schema=False)
@@ -30,4 +29,4 @@ async def relay_to_service(request: Request, user: CurrentUser, signer: Signer, 
     if service is None:
         raise ApiError(404, "not_found", "no such path")
     token = signer.sign(user_id=user.uid, audience=service, request_id=request_id)
-    return await forward(request, client=upstreams[service], service=service, internal_token=token, request_id=request_id)
+    return await forward(request, upstream=upstreams[service], internal_token=token, request_id=request_id)
