@@ -130,21 +130,33 @@ class UpstreamResponse(StreamingResponse):
                 yield encode_event("error", {"code": code, "message": f"{self.service} stopped responding"})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # Whatever ASGI version the server speaks, watch for the disconnect ourselves: an idle stream (the model
-        # still thinking) would otherwise only notice on its next write.
         try:
-            async with anyio.create_task_group() as task_group:
-
-                async def stream_then_stop() -> None:
-                    try:
-                        await self.stream_response(send)
-                    except OSError:
-                        pass  # the client went away mid-write (servers speaking ASGI 2.4 report it so)
-                    task_group.cancel_scope.cancel()
-
-                task_group.start_soon(stream_then_stop)
-                await self.listen_for_disconnect(receive)
-                task_group.cancel_scope.cancel()
+            if self.may_idle():
+                await self.stream_watching_for_disconnect(receive, send)
+            else:
+                await self.stream_response(send)
+        except OSError:
+            pass  # the client went away mid-write (servers speaking ASGI 2.4 report it so)
         finally:
             # Closes the connection if the body was not read to its end; after a full read it is back in the pool.
             self.upstream.close()
+
+    def may_idle(self) -> bool:
+        """An event stream or a body of unknown length can go quiet for long; a sized one is sent straight off."""
+        return self.is_event_stream or "content-length" not in self.upstream.headers
+
+    async def stream_watching_for_disconnect(self, receive: Receive, send: Send) -> None:
+        # Whatever ASGI version the server speaks, watch for the disconnect ourselves: an idle stream (the model
+        # still thinking) would otherwise only notice on its next write. Small sized bodies skip this extra task.
+        async with anyio.create_task_group() as task_group:
+
+            async def stream_then_stop() -> None:
+                try:
+                    await self.stream_response(send)
+                except OSError:
+                    pass
+                task_group.cancel_scope.cancel()
+
+            task_group.start_soon(stream_then_stop)
+            await self.listen_for_disconnect(receive)
+            task_group.cancel_scope.cancel()
