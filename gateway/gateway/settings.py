@@ -41,7 +41,6 @@ class Settings(SignerSettings):
     upstream_connect_timeout_seconds: float = Field(default=3.0, gt=0)
     # Story streams send a ping every 15 s, so a read gap longer than this means the upstream is stuck.
     upstream_read_timeout_seconds: float = Field(default=60.0, gt=0)
-    upstream_write_timeout_seconds: float = Field(default=30.0, gt=0)
     upstream_max_connections: int = Field(default=500, ge=1)
 
     # Request bodies: JSON everywhere; multipart (a story from a photo) on the routes in gateway.edge.

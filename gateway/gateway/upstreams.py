@@ -26,8 +26,9 @@ class Upstream:
 
 
 def upstream_timeout(settings: Settings) -> aiohttp.ClientTimeout:
-    # `connect` bounds waiting for a pooled connection plus connecting; `sock_read` any gap while reading.
-    # aiohttp has no write timeout: a request body comes from our own client, already bounded by the edge limits.
+    # `connect` bounds waiting for a pooled connection plus connecting; `sock_read` any gap while waiting for or
+    # reading the response. It runs while the body is still being sent, so it also ends an upload the service
+    # stopped reading (aiohttp has no separate write timeout).
     return aiohttp.ClientTimeout(
         total=None,
         connect=settings.upstream_connect_timeout_seconds,
