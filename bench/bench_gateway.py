@@ -38,7 +38,7 @@ from storyscape_common.story_prompts import story_messages
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RS256_PROJECT = "demo-bench-rs256"
-STORY_BODY = {"prompt": "A brave little boat", "language": "en", "age_group": "3-5", "genres": ["adventure"]}
+STORY_BODY: dict[str, object] = {"prompt": "A brave little boat", "language": "en", "age_group": "3-5", "genres": ["adventure"]}
 
 
 def percentile(samples: list[float], q: float) -> float:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-import firebase_admin._token_gen  # type: ignore[import-untyped]
+import firebase_admin._token_gen
 
 from gateway.settings import EMULATOR_HOST_VARIABLE, Settings
 from storyscape_common.app import serve
