@@ -84,14 +84,16 @@ def timed_first_token(
     """Seconds until the first event carrying generated text arrives; the stream is then read to the end."""
 
     async def one() -> float:
-        started, first = time.perf_counter(), None
+        started, first, errors = time.perf_counter(), None, []
         async with client.stream("POST", url, json=body, headers=headers()) as response:
             response.raise_for_status()
             async for event in iter_events(response.aiter_lines()):
                 if first is None and has_text(event):
                     first = time.perf_counter() - started
+                if event.event == "error":
+                    errors.append(event.data)
         if first is None:
-            raise RuntimeError("no text arrived")
+            raise RuntimeError(f"no text arrived from {url}; error events: {errors}")
         return first
 
     return one
