@@ -7,12 +7,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-import uvicorn
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
+from storyscape_common import server
 from storyscape_common.contracts.errors import ErrorBody, error_responses
 from storyscape_common.errors import error_body, install_error_handlers
 from storyscape_common.internal_auth import InternalTokenVerifier, trusted_issuers
@@ -127,6 +127,5 @@ def create_service_app(
 
 
 def serve(factory: str, settings: ServiceSettings) -> None:
-    """Run `module:create_app` under uvicorn on the settings' host and port (`python -m <module>`)."""
-    # log_config=None keeps uvicorn from replacing our JSON logging; we log requests ourselves.
-    uvicorn.run(factory, factory=True, host=settings.host, port=settings.port, log_config=None, access_log=False)
+    """Run `module:create_app` under uvicorn with the settings' edge limits (`python -m <module>`)."""
+    server.run(factory, settings, operational_paths=OPERATIONAL_PATHS)

@@ -1,11 +1,14 @@
-"""Firebase ID-token verification with firebase-admin, off the event loop."""
+"""Firebase ID-token verification with firebase-admin, off the event loop, cached until each token expires."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
+import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +38,43 @@ def unauthenticated(message: str) -> ApiError:
     return ApiError(401, "unauthenticated", message, headers=BEARER_CHALLENGE)
 
 
+class VerifiedTokenCache:
+    """Bounded LRU of verified ID tokens, keyed by their SHA-256, each kept only until its own `exp`.
+
+    A client sends the same ID token for up to an hour; verifying it costs ~0.7 ms (RS256 and the SDK's checks),
+    a hit costs a hash. Revocation is not checked on either path (the SDK's `check_revoked` is a network call per
+    request), so caching loses nothing there; a route that must see revocations at once has to check it itself.
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self.entries: OrderedDict[bytes, tuple[FirebaseUser, float]] = OrderedDict()
+
+    @staticmethod
+    def key(token: str) -> bytes:
+        return hashlib.sha256(token.encode()).digest()
+
+    def get(self, key: bytes) -> FirebaseUser | None:
+        found = self.entries.get(key)
+        if found is None:
+            return None
+        user, expires_at = found
+        if time.time() >= expires_at:
+            del self.entries[key]
+            return None
+        self.entries.move_to_end(key)
+        return user
+
+    def put(self, key: bytes, user: FirebaseUser) -> None:
+        expires_at = float(user.claims.get("exp", 0))
+        if self.max_entries == 0 or time.time() >= expires_at:
+            return
+        self.entries[key] = (user, expires_at)
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.max_entries:
+            self.entries.popitem(last=False)
+
+
 class FirebaseVerifier:
     """Owns one firebase-admin app and verifies ID tokens with it."""
 
@@ -50,6 +90,7 @@ class FirebaseVerifier:
             name=f"gateway-{uuid.uuid4().hex}",
         )
         self.clock_skew_seconds = settings.firebase_clock_skew_seconds
+        self.cache = VerifiedTokenCache(settings.firebase_token_cache_size)
 
     def verify_blocking(self, token: str) -> FirebaseUser:
         """Check signature, expiry, audience, issuer and subject; raise a 401 ApiError if any fails."""
@@ -66,10 +107,17 @@ class FirebaseVerifier:
         return FirebaseUser(uid=str(claims["uid"]), claims=dict(claims))
 
     async def verify(self, token: str) -> FirebaseUser:
-        """The same check, run in a thread: the SDK blocks (and may fetch certificates)."""
+        """A token verified before and not yet expired at once; else the full check, in a thread: the SDK
+        blocks (and may fetch certificates). Refusals are not cached, so a bad token costs a check each time."""
         if not token or len(token) > MAX_TOKEN_LENGTH:
             raise unauthenticated("invalid ID token")
-        return await asyncio.to_thread(self.verify_blocking, token)
+        key = self.cache.key(token)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
+        user = await asyncio.to_thread(self.verify_blocking, token)
+        self.cache.put(key, user)
+        return user
 
     def close(self) -> None:
         firebase_admin.delete_app(self.app)

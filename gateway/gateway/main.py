@@ -12,9 +12,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gateway.api import proxy
+from gateway.edge import BodyLimitMiddleware, BodyLimits, CanonicalPathMiddleware
 from gateway.firebase import FirebaseVerifier
+from gateway.resources import GatewayResources
 from gateway.settings import Settings
-from gateway.upstreams import readiness_checks, upstream_clients
+from gateway.upstreams import readiness_checks, upstream_sessions
 from storyscape_common.app import create_service_app
 from storyscape_common.signing import internal_signer
 
@@ -27,15 +29,17 @@ DESCRIPTION = (
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
+    signer = internal_signer(settings, ttl_seconds=settings.internal_token_ttl_seconds)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.firebase = FirebaseVerifier(settings=settings)
-        app.state.upstreams = upstream_clients(settings)
+        resources = GatewayResources(firebase=FirebaseVerifier(settings=settings), signer=signer, upstreams=upstream_sessions(settings))
+        app.state.gateway = resources
         try:
             yield
         finally:
-            await asyncio.gather(*(client.aclose() for client in app.state.upstreams.values()))
-            app.state.firebase.close()
+            await asyncio.gather(*(upstream.session.close() for upstream in resources.upstreams.values()))
+            resources.firebase.close()
 
     app = create_service_app(
         settings=settings,
@@ -46,5 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         internal_auth=False,
     )
-    app.state.signer = internal_signer(settings, ttl_seconds=settings.internal_token_ttl_seconds)
+    # Added last, so they run first: nothing refused here reaches routing, auth or a service.
+    limits = BodyLimits(json_bytes=settings.max_json_body_bytes, multipart_bytes=settings.max_multipart_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, limits=limits)
+    app.add_middleware(CanonicalPathMiddleware)
     return app

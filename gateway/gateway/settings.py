@@ -35,6 +35,8 @@ class Settings(SignerSettings):
     )
     firebase_clock_skew_seconds: int = Field(default=5, ge=0, le=60, description="Clock skew allowed on `iat`/`exp` of Firebase tokens")
     firebase_http_timeout_seconds: float = Field(default=10.0, gt=0, description="Timeout for fetching Google's public certificates")
+    # Verified ID tokens kept until they expire (0 turns the cache off); ~1 KB each.
+    firebase_token_cache_size: int = Field(default=10_000, ge=0, description="Verified Firebase ID tokens kept until they expire (0: off)")
 
     redis_url: str = Field(default="", repr=False, description="Redis for rate-limit counters; empty keeps them in-process")
 
@@ -47,8 +49,11 @@ class Settings(SignerSettings):
     upstream_connect_timeout_seconds: float = Field(default=3.0, gt=0, description="Connect timeout to a service (then 503)")
     # Story streams send a ping every 15 s, so a read gap longer than this means the upstream is stuck.
     upstream_read_timeout_seconds: float = Field(default=60.0, gt=0, description="Read timeout between bytes from a service (then 504)")
-    upstream_write_timeout_seconds: float = Field(default=30.0, gt=0, description="Write timeout for request bodies")
     upstream_max_connections: int = Field(default=500, ge=1, description="Pooled connections per service")
+
+    # Request bodies: JSON everywhere; multipart (a story from a photo) on the routes in gateway.edge.
+    max_json_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest JSON (or other non-multipart) body (413 above)")
+    max_multipart_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="Largest multipart body: a story with a photo")
 
     @model_validator(mode="after")
     def _refuse_emulator_for_real_projects(self) -> Settings:

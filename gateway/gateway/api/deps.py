@@ -1,0 +1,48 @@
+"""Typed dependencies of the gateway's endpoints: the only code that reads the app's state.
+
+All are `async def`, though none awaits: FastAPI runs a plain `def` dependency in a worker thread, and that hop
+cost more than the rest of the gateway's own work per request.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from gateway.firebase import FirebaseUser, bearer_token
+from gateway.resources import GatewayResources
+from gateway.upstreams import Upstream
+from storyscape_common.internal_auth import InternalTokenSigner
+
+
+async def gateway_resources(request: Request) -> GatewayResources:
+    resources: GatewayResources = request.app.state.gateway
+    return resources
+
+
+Resources = Annotated[GatewayResources, Depends(gateway_resources)]
+
+
+async def firebase_user(request: Request, resources: Resources) -> FirebaseUser:
+    """The user whose Firebase ID token came in `Authorization: Bearer …`; 401 otherwise."""
+    return await resources.firebase.verify(bearer_token(request.headers.get("authorization")))
+
+
+async def internal_signer(resources: Resources) -> InternalTokenSigner:
+    return resources.signer
+
+
+async def upstreams(resources: Resources) -> dict[str, Upstream]:
+    return resources.upstreams
+
+
+async def request_id(request: Request) -> str:
+    """The id the request-context middleware accepted or made for this request."""
+    return str(request.state.request_id)
+
+
+CurrentUser = Annotated[FirebaseUser, Depends(firebase_user)]
+Signer = Annotated[InternalTokenSigner, Depends(internal_signer)]
+Upstreams = Annotated[dict[str, Upstream], Depends(upstreams)]
+RequestId = Annotated[str, Depends(request_id)]

@@ -1,0 +1,21 @@
+"""What the gateway holds for its lifetime: the token verifier, the internal-token signer, the upstream clients."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from gateway.firebase import FirebaseVerifier
+from storyscape_common.internal_auth import InternalTokenSigner
+
+if TYPE_CHECKING:
+    from gateway.upstreams import Upstream
+
+
+@dataclass(frozen=True)
+class GatewayResources:
+    """Built in the app's lifespan; handlers reach it only through the typed dependencies in `api/deps.py`."""
+
+    firebase: FirebaseVerifier
+    signer: InternalTokenSigner
+    upstreams: dict[str, Upstream]
