@@ -126,7 +126,7 @@ class Console:
         self.settle()
 
     def expand(self, title_start: str) -> None:
-        xpath = f"//details/summary[starts-with(normalize-space(.), '{title_start}')]"
+        xpath = f"//details/summary[contains(normalize-space(.), '{title_start}')]"
 
         def visible() -> WebElement | None:
             return next((e for e in self.driver.find_elements(By.XPATH, xpath) if e.is_displayed()), None)

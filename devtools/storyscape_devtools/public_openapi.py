@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from storyscape_common.registry import GATEWAY, SERVICES, ServiceInfo, public_route_table
 from storyscape_devtools.testing import new_test_keys
@@ -93,7 +94,9 @@ def describe_story_stream(operation: dict[str, Any]) -> None:
 
 def merged_document() -> dict[str, Any]:
     gateway_info = next(info for info in SERVICES if info.name == GATEWAY)
-    gateway_doc = service_app(gateway_info).openapi()
+    gateway_app = service_app(gateway_info)
+    # The gateway's own routes (e.g. /v1/home), not the merged document it serves.
+    gateway_doc = get_openapi(title=gateway_app.title, version=gateway_app.version, routes=gateway_app.routes)
     paths: dict[str, Any] = {}
     schemas: dict[str, Any] = {}
     for info in SERVICES:

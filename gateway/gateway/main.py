@@ -6,8 +6,11 @@ Run with `uvicorn --factory gateway.main:create_app`.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -20,10 +23,26 @@ from gateway.upstreams import readiness_checks, upstream_sessions
 from storyscape_common.app import create_service_app
 from storyscape_common.signing import internal_signer
 
+PUBLIC_OPENAPI = Path(__file__).with_name("public_openapi.json")
+
 DESCRIPTION = (
     "The public StoryScape API. Every `/v1` request needs `Authorization: Bearer <Firebase ID token>`; "
     "the gateway verifies it and relays the request to the service that owns the path."
 )
+
+
+def public_openapi() -> dict[str, Any]:
+    """The whole public API, built from the services' own schemas (regenerated and checked by a test)."""
+    document: dict[str, Any] = json.loads(PUBLIC_OPENAPI.read_text(encoding="utf-8"))
+    return document
+
+
+def serve_public_openapi(app: FastAPI) -> None:
+    """`/openapi.json` and `/docs` describe every service's public routes, not the gateway's catch-all relay."""
+    if not PUBLIC_OPENAPI.exists():
+        return  # being generated right now (storyscape_devtools.public_openapi): the gateway's own routes only
+    document = public_openapi()
+    app.openapi = lambda: document  # type: ignore[method-assign]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -50,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         internal_auth=False,
     )
+    serve_public_openapi(app)
     # Added last, so they run first: nothing refused here reaches routing, auth or a service.
     limits = BodyLimits(json_bytes=settings.max_json_body_bytes, multipart_bytes=settings.max_multipart_body_bytes)
     app.add_middleware(BodyLimitMiddleware, limits=limits)
