@@ -170,9 +170,24 @@ def story_actions(story: dict[str, Any], *, prefix: str) -> None:
         if columns[2].button("Delete", key=f"{prefix}-del-{story['id']}"):
             result = client().call("DELETE", f"/v1/stories/{story['id']}")
             if result.ok:
+                forget_story(story["id"])
                 st.success("Deleted")
             else:
                 show_error(result)
+
+
+def forget_story(story_id: str) -> None:
+    """Drop a deleted story from what the console shows (search results, history, favorites, the last story)."""
+    if state().last_story and state().last_story["id"] == story_id:
+        state().last_story = None
+    for key in ("search_result", "favorites"):
+        result: ApiResult | None = state().get(key)
+        if result is not None and result.ok:
+            result.body["stories"] = [s for s in result.body["stories"] if s["id"] != story_id]
+    history: ApiResult | None = state().get("history")
+    if history is not None and history.ok:
+        for group in history.body["groups"]:
+            group["stories"] = [s for s in group["stories"] if s["id"] != story_id]
 
 
 def history_tab() -> None:
@@ -181,8 +196,8 @@ def history_tab() -> None:
         query = st.text_input("Search your stories")
         search = st.form_submit_button("Search")
     if search and query.strip():
-        state().search = client().call("GET", "/v1/stories/search", params={"q": query})
-    found: ApiResult | None = state().get("search")
+        state().search_result = client().call("GET", "/v1/stories/search", params={"q": query})
+    found: ApiResult | None = state().get("search_result")
     if found is not None:
         if not found.ok:
             show_error(found)
