@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from gateway.api import proxy
 from gateway.firebase import FirebaseVerifier
+from gateway.rate_limits import limits_from, story_limits
 from gateway.settings import Settings
 from gateway.upstreams import readiness_checks, upstream_clients
 from storyscape_common.app import create_service_app
@@ -31,9 +32,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.firebase = FirebaseVerifier(settings=settings)
         app.state.upstreams = upstream_clients(settings)
+        app.state.story_limits = story_limits(redis_url=settings.redis_url, limits=limits_from(settings))
         try:
             yield
         finally:
+            await app.state.story_limits.close()
             await asyncio.gather(*(client.aclose() for client in app.state.upstreams.values()))
             app.state.firebase.close()
 

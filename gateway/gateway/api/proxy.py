@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gateway.deps import CurrentUser
 from gateway.proxy import forward
+from gateway.rate_limits import StoryLimits
 from gateway.routing import MEDIA_SERVICE, is_signed_media_path, service_for
 from storyscape_common.deps import RequestId
 from storyscape_common.errors import ApiError
@@ -40,4 +43,7 @@ async def relay_to_service(request: Request, user: CurrentUser, request_id: Requ
         raise ApiError(404, "not_found", "no such path")
     signer: InternalTokenSigner = request.app.state.signer
     token = signer.sign(user_id=user.uid, audience=service, request_id=request_id)
-    return await forward(request, client=upstream_client(request, service), service=service, internal_token=token, request_id=request_id)
+    client = upstream_client(request, service)
+    relay = partial(forward, request, client=client, service=service, internal_token=token, request_id=request_id)
+    limits: StoryLimits = request.app.state.story_limits
+    return await limits.relay(request, user.uid, relay)
