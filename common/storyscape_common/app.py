@@ -129,4 +129,13 @@ def create_service_app(
 def serve(factory: str, settings: ServiceSettings) -> None:
     """Run `module:create_app` under uvicorn on the settings' host and port (`python -m <module>`)."""
     # log_config=None keeps uvicorn from replacing our JSON logging; we log requests ourselves.
-    uvicorn.run(factory, factory=True, host=settings.host, port=settings.port, log_config=None, access_log=False)
+    # On SIGTERM uvicorn stops accepting, then lets running requests (story streams) go on for the drain timeout.
+    uvicorn.run(
+        factory,
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=settings.drain_timeout_seconds,
+    )

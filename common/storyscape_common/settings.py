@@ -64,6 +64,7 @@ class ServiceSettings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Listen address of `python -m <module>`")
     port: int = Field(default=8000, description="Listen port of `python -m <module>`")
     log_level: str = Field(default="INFO", description="Log level of the JSON logs")
+    drain_timeout_seconds: int = Field(default=20, ge=2, description="On SIGTERM, seconds running requests (story streams) may go on")
     internal_public_keys: dict[str, str] = Field(
         default_factory=dict, description="JSON object: issuing service name → its PEM Ed25519 public key (the trusted issuers)"
     )

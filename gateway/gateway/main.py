@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gateway.api import proxy
+from gateway.draining import Drain, DrainMiddleware
 from gateway.firebase import FirebaseVerifier
 from gateway.rate_limits import limits_from, story_limits
 from gateway.settings import Settings
@@ -28,8 +29,11 @@ DESCRIPTION = (
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
+    drain = Drain(settings.drain_timeout_seconds)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        drain.on_sigterm()
         app.state.firebase = FirebaseVerifier(settings=settings)
         app.state.upstreams = upstream_clients(settings)
         app.state.story_limits = story_limits(redis_url=settings.redis_url, limits=limits_from(settings))
@@ -49,5 +53,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         internal_auth=False,
     )
+    app.add_middleware(DrainMiddleware, drain=drain)
     app.state.signer = internal_signer(settings, ttl_seconds=settings.internal_token_ttl_seconds)
     return app
