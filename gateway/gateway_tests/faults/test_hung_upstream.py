@@ -26,7 +26,8 @@ def silent_listener() -> Iterator[socket.socket]:
 
 def test_an_upstream_that_never_answers_is_504_within_the_timeout(silent_listener: socket.socket, tmp_path: Path) -> None:
     silent_url = f"http://127.0.0.1:{silent_listener.getsockname()[1]}"
-    env = {"GATEWAY_STORY_URL": silent_url, "GATEWAY_PROMPT_URL": silent_url, "GATEWAY_UPSTREAM_READ_TIMEOUT_SECONDS": str(READ_TIMEOUT_SECONDS)}
+    env = {"GATEWAY_STORY_URL": silent_url, "GATEWAY_PROMPT_URL": silent_url}
+    env["GATEWAY_UPSTREAM_READ_TIMEOUT_SECONDS"] = str(READ_TIMEOUT_SECONDS)
     stack = FaultStack(tmp_path, extra_env={GATEWAY: env})
     try:
         stack.start(GATEWAY)
