@@ -38,13 +38,14 @@ STORY = {"prompt": "A brave little boat", "language": "hi", "age_group": "3-5", 
 def emulator_token() -> str:
     """An unsigned ID token as the Auth emulator issues it, for a new user (the gateway runs with the emulator)."""
     now = int(time.time())
-    claims = {"iss": f"https://securetoken.google.com/{PROJECT}", "aud": PROJECT, "sub": uuid.uuid4().hex}
+    claims: dict[str, object] = {"iss": f"https://securetoken.google.com/{PROJECT}", "aud": PROJECT, "sub": uuid.uuid4().hex}
     claims |= {"iat": now, "exp": now + 3600, "auth_time": now}
 
     def part(value: dict[str, object]) -> str:
         return base64.urlsafe_b64encode(json.dumps(value).encode()).rstrip(b"=").decode()
 
-    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(claims)}."
+    header: dict[str, object] = {"alg": "none", "typ": "JWT"}
+    return f"{part(header)}.{part(claims)}."
 
 
 def start_stack(state: Path, tokens: int) -> tuple[DevStack, StackConfig]:
@@ -97,20 +98,28 @@ async def sample_rss(process: psutil.Process, stop: asyncio.Event, peak: list[fl
         await asyncio.sleep(0.1)
 
 
-async def measure(config: StackConfig, gateway_pid: int, args: argparse.Namespace) -> dict[str, object]:
-    gateway = psutil.Process(gateway_pid)
+def cpu_seconds(processes: dict[str, psutil.Process]) -> dict[str, float]:
+    return {name: sum(process.cpu_times()[:2]) for name, process in processes.items()}
+
+
+async def measure(config: StackConfig, pids: dict[str, int], args: argparse.Namespace) -> dict[str, object]:
+    processes = {name: psutil.Process(pid) for name, pid in pids.items()}
+    processes["bench client"] = psutil.Process()
+    gateway = processes[GATEWAY]
     limits = httpx.Limits(max_connections=args.streams + 10, max_keepalive_connections=args.streams + 10)
     async with httpx.AsyncClient(base_url=config.url(GATEWAY), timeout=120, limits=limits) as client:
         await one_stream(client, 0)  # warm up: imports, pools, the outbox's first delivery
         baseline = gateway.memory_info().rss / 2**20
         peak, stop = [baseline], asyncio.Event()
         sampler = asyncio.create_task(sample_rss(gateway, stop, peak))
+        cpu_before = cpu_seconds(processes)
         started = time.perf_counter()
         delays = [args.ramp_seconds * i / args.streams for i in range(args.streams)]
         results = await asyncio.gather(*(one_stream(client, d) for d in delays))
         wall = time.perf_counter() - started
         stop.set()
         await sampler
+        cpu = {name: round(seconds - cpu_before[name], 1) for name, seconds in cpu_seconds(processes).items()}
     ttfts = sorted(t for t, _ in results if t is not None)
     outcomes: dict[str, int] = {}
     for _, outcome in results:
@@ -125,6 +134,10 @@ async def measure(config: StackConfig, gateway_pid: int, args: argparse.Namespac
         "gateway_rss_peak_mb": round(peak[0], 1),
         "gateway_rss_mb_per_100_streams": round((peak[0] - baseline) / args.streams * 100, 2),
         "wall_s": round(wall, 1),
+        # Where the time goes: on a machine with fewer cores than processes, these add up to the wall time.
+        "cpu_s_by_process": cpu,
+        "cpu_cores": psutil.cpu_count(),
+        "load_average_1m": round(psutil.getloadavg()[0], 1),
     }
 
 
@@ -137,7 +150,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as state:
         stack, config = start_stack(Path(state), args.tokens)
         try:
-            result = asyncio.run(measure(config, stack.processes[GATEWAY].pid, args))
+            pids = {name: process.pid for name, process in stack.processes.items()}
+            result = asyncio.run(measure(config, pids, args))
         finally:
             stack.stop()
     print(f"\nstreams through gateway → story-service, model replaced by a 20 tokens/s instrument; ramp {args.ramp_seconds} s")

@@ -63,7 +63,8 @@ async def test_dropped_database_connections_fail_cleanly_and_the_pool_recovers(s
     bodies: list[str] = []
     async with httpx.AsyncClient(base_url=faults.url(GATEWAY), timeout=30) as client:
         until = time.monotonic() + LOAD_SECONDS
-        killed, *_ = await asyncio.gather(terminate_backends(database, until), *(reader(client, until, seen, bodies) for _ in range(8)))
+        readers = asyncio.gather(*(reader(client, until, seen, bodies) for _ in range(8)))
+        killed, _ = await asyncio.gather(terminate_backends(database, until), readers)
         after = Counter([(await client.get("/v1/stories", headers=user_headers())).status_code for _ in range(20)])
 
     assert killed > 0 and seen[200] > 0, (killed, seen)

@@ -43,9 +43,9 @@ async def test_a_stopping_gateway_lets_streams_run_then_ends_them_with_a_retryab
         # uvicorn re-raises the SIGTERM it caught once it has shut down, so a clean stop reads as "killed by SIGTERM".
         assert stack.stack.processes[GATEWAY].wait(timeout=10) in (0, -signal.SIGTERM)
         assert "Traceback" not in stack.log(GATEWAY)
-        with httpx.Client(timeout=2) as client:
+        with httpx.Client(timeout=2) as after:
             try:
-                client.get(stack.url(GATEWAY) + "/healthz")
+                after.get(stack.url(GATEWAY) + "/healthz")
                 raise AssertionError("the stopped gateway still accepts connections")
             except httpx.ConnectError:
                 pass
