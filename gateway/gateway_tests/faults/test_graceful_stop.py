@@ -36,6 +36,9 @@ async def test_a_stopping_gateway_lets_streams_run_then_ends_them_with_a_retryab
                 elif stopped_at:
                     events_after_sigterm.append(event.event)
                     last = event
+                    if len(events_after_sigterm) == 5:  # while draining, nothing new is accepted
+                        with pytest.raises(httpx.ConnectError):
+                            await client.get("/healthz", headers={"Connection": "close"})
             ended_after = time.monotonic() - stopped_at
 
         assert events_after_sigterm.count("story.delta") >= 10, "the running stream went on while draining"
