@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import signal
+import threading
 from types import FrameType
 from typing import Any
 
@@ -42,6 +43,8 @@ class Drain:
 
     def on_sigterm(self) -> None:
         """Chain our handler before the server's own (which stops accepting and waits for running requests)."""
+        if threading.current_thread() is not threading.main_thread():
+            return  # an app served from a thread (tests) gets no signals; the server there does not catch them either
         loop = asyncio.get_running_loop()
         previous = signal.getsignal(signal.SIGTERM)
 
