@@ -54,6 +54,7 @@ class Counters(Protocol):
 
     async def take(self, user_id: str, slot: str) -> Denied | None: ...
     async def renew(self, user_id: str, slot: str) -> None: ...
+    async def refund(self, user_id: str) -> None: ...
     async def release(self, user_id: str, slot: str) -> None: ...
     async def close(self) -> None: ...
 
@@ -82,6 +83,11 @@ class LocalCounters:
 
     async def renew(self, user_id: str, slot: str) -> None:
         return None  # a slot in this process lives exactly as long as its stream
+
+    async def refund(self, user_id: str) -> None:
+        if user_id in self.buckets:
+            tokens, at = self.buckets[user_id]
+            self.buckets[user_id] = (min(float(self.limits.burst), tokens + 1.0), at)
 
     async def release(self, user_id: str, slot: str) -> None:
         slots = self.streams.get(user_id)
@@ -124,7 +130,16 @@ class StoryLimits:
             with anyio.CancelScope(shield=True):
                 await self.release(user_id, slot)
             raise
+        if response.status_code >= 400:
+            # No story was started (invalid request, model busy, key in use): it does not count against the user.
+            await self.refund(user_id)
         return SlotHoldingResponse(response, limits=self, user_id=user_id, slot=slot)
+
+    async def refund(self, user_id: str) -> None:
+        try:
+            await self.counters.refund(user_id)
+        except Exception as exc:  # noqa: BLE001 - at worst the user waits for one more token
+            logger.warning("could not refund a story token", extra={"fields": {"error": type(exc).__name__}})
 
     async def release(self, user_id: str, slot: str) -> None:
         try:

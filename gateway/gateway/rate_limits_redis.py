@@ -42,6 +42,14 @@ redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]))
 return 1
 """
 
+REFUND = """
+local tokens = tonumber(redis.call('HGET', KEYS[1], 'tokens'))
+if tokens then
+  redis.call('HSET', KEYS[1], 'tokens', tostring(math.min(tonumber(ARGV[1]), tokens + 1)))
+end
+return 1
+"""
+
 
 @dataclass
 class RedisCounters:
@@ -74,6 +82,9 @@ class RedisCounters:
 
     def lease_ms(self) -> str:
         return str(int(self.limits.lease_seconds * 1000))
+
+    async def refund(self, user_id: str) -> None:
+        await self.redis.eval(REFUND, 1, self.keys(user_id)[0], str(self.limits.burst))  # type: ignore[misc]
 
     async def release(self, user_id: str, slot: str) -> None:
         await self.redis.zrem(self.keys(user_id)[1], slot)

@@ -15,7 +15,7 @@ from contextlib import AsyncExitStack
 import httpx
 import pytest
 from fastapi import FastAPI, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from storyscape_devtools.testing import LiveServer
 
 from gateway.rate_limits import Limits
@@ -36,8 +36,10 @@ class HeldStories:
         self.app = FastAPI()
         self.app.post("/v1/stories")(self.create)
 
-    async def create(self, request: Request, hold: bool = False) -> StreamingResponse:
+    async def create(self, request: Request, hold: bool = False, invalid: bool = False) -> Response:
         self.calls += 1
+        if invalid:
+            return JSONResponse({"error": {"code": "invalid_request", "message": "bad", "request_id": None}}, status_code=422)
 
         async def stream() -> AsyncIterator[bytes]:
             yield encode_event("story.started", {"id": uuid.uuid4().hex})
@@ -109,6 +111,16 @@ async def test_at_most_two_open_streams_and_a_slot_comes_back_when_the_client_le
                 break
             await asyncio.sleep(0.05)
         assert again.status_code == 200
+
+
+async def test_refused_requests_do_not_use_up_the_allowance(limited_gateway: tuple[LiveServer, HeldStories], bearer: Bearer) -> None:
+    gateway, _ = limited_gateway
+    user = bearer(f"invalid-{uuid.uuid4().hex}")
+    async with httpx.AsyncClient(base_url=gateway.url, timeout=10) as client:
+        for _ in range(5):
+            invalid = await client.post("/v1/stories", params={"invalid": "true"}, json={"prompt": " "}, headers=user)
+            assert invalid.status_code == 422
+        assert [(await create_story(client, user)).status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
 async def test_a_slot_in_redis_expires_when_its_gateway_stops_renewing_it() -> None:
