@@ -29,15 +29,18 @@ STORY = {"prompt": "A kitten who learns to share", "language": "hi", "age_group"
 class FaultStack:
     """Starts chosen services of the stack; `kill`, `terminate` and `start` act on one of them."""
 
-    def __init__(self, state_dir: Path, extra_env: dict[str, dict[str, str]] | None = None) -> None:
+    def __init__(self, state_dir: Path, extra_env: dict[str, dict[str, str]] | None = None, model_path: Path | None = None) -> None:
         ports = {spec.name: free_port() for spec in SERVICES}
-        self.config = StackConfig(root=REPO_ROOT, state_dir=state_dir, ports=ports, emulator_port=free_port(), extra_env=extra_env or {})
+        self.config = StackConfig(
+            root=REPO_ROOT, state_dir=state_dir, ports=ports, emulator_port=free_port(), extra_env=extra_env or {}, model_path=model_path
+        )
         self.stack = DevStack(self.config)
         self.keys = state_dir / "keys"
         ensure_dev_keys(self.keys, tuple(spec.issuer for spec in SERVICES if spec.may_address))
 
     def start(self, name: str, *, tokens_per_second: float = 20.0, tokens: int = 40) -> None:
-        if name == HINDI_LLM_SERVICE:
+        """Start `name`; hindi-llm-service is the real one when the stack has a model, else the paced instrument."""
+        if name == HINDI_LLM_SERVICE and self.config.model_path is None:
             port = str(self.config.ports[name])
             command = [sys.executable, "-m", "storyscape_devtools.paced_openai", "--port", port]
             command += ["--tokens-per-second", str(tokens_per_second), "--tokens", str(tokens)]
@@ -47,8 +50,10 @@ class FaultStack:
             self.stack.spawn(name, [sys.executable, "-m", spec.module], self.stack.service_env(spec, self.keys), REPO_ROOT)
         self.wait_up(name)
 
-    def wait_up(self, name: str, timeout: float = 60.0) -> None:
-        url = self.url(name) + "/healthz"
+    def wait_up(self, name: str, timeout: float = 90.0) -> None:
+        # A real model server is up once its model is loaded (`/readyz`); the others once they answer at all.
+        real_model = name == HINDI_LLM_SERVICE and self.config.model_path is not None
+        url = self.url(name) + ("/readyz" if real_model else "/healthz")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.stack.processes[name].poll() is not None:

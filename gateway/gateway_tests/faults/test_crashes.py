@@ -1,6 +1,7 @@
 """Services killed mid-story (SIGKILL), with the dev stack's supervisor watching as under `make run`:
 history-service down while a story is written → it arrives once history-service is back;
-the model server down mid-story → the reader gets `error` at once, nothing is saved, the next story works."""
+hindi-llm-service (real, with a tiny random model) down mid-story → the reader gets `error` at once, nothing is
+saved, and the next story works once the supervisor has restarted it."""
 
 from __future__ import annotations
 
@@ -14,9 +15,12 @@ from pathlib import Path
 import httpx
 import pytest
 from storyscape_devtools.supervisor import Supervisor
+from storyscape_devtools.tiny_llama import build_tiny_llama
 
 from gateway_tests.faults.stack import GATEWAY, HINDI_LLM_SERVICE, HISTORY_SERVICE, STORY, STORY_SERVICE, FaultStack, user_headers
 from storyscape_common.sse import ServerSentEvent, iter_events
+
+TINY_MODEL = "tiny-llama"
 
 
 @pytest.fixture
@@ -68,7 +72,25 @@ async def test_a_story_written_while_history_is_killed_arrives_once_it_is_back(s
         assert await listed_story_ids(client, uid) == [story_id]  # once, not once per attempt
 
 
-async def test_the_model_server_killed_mid_story_is_an_error_at_once_and_the_next_story_works(stack: FaultStack) -> None:
+@pytest.fixture
+def model_stack(tmp_path: Path) -> Iterator[FaultStack]:
+    """The real hindi-llm-service on a tiny random model that writes until max_tokens (300: a few seconds)."""
+    model = build_tiny_llama(tmp_path / "tiny-llama", seed=0, endless=True)
+    env = {
+        HINDI_LLM_SERVICE: {"HINDI_LLM_MODEL_NAME": TINY_MODEL, "HINDI_LLM_ADAPTERS": "{}"},
+        STORY_SERVICE: {"STORY_HINDI_MODEL": TINY_MODEL, "STORY_LOCAL_ENGLISH_MODEL": TINY_MODEL, "STORY_MAX_STORY_TOKENS": "300"},
+    }
+    stack = FaultStack(tmp_path, extra_env=env, model_path=model)
+    try:
+        for name in (HISTORY_SERVICE, HINDI_LLM_SERVICE, STORY_SERVICE, GATEWAY):
+            stack.start(name)
+        yield stack
+    finally:
+        stack.stop()
+
+
+async def test_the_model_server_killed_mid_story_is_an_error_at_once_and_the_next_story_works(model_stack: FaultStack) -> None:
+    stack = model_stack
     uid = uuid.uuid4().hex
     said: list[str] = []
     stop = threading.Event()
