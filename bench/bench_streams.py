@@ -3,7 +3,7 @@
 The model is replaced by a measuring instrument: a loopback server speaking OpenAI's streaming protocol at a fixed
 20 tokens/s per stream (`storyscape_devtools.paced_openai`), so what is measured is our relay, not a model.
 Each stream is a different signed-in user (Auth emulator tokens), so per-user limits do not apply.
-Starts gateway, story-service, history-service and the instrument as processes on free loopback ports.
+Starts gateway, story-service, history-service, prompt-service and the instrument as processes on free loopback ports.
 
 Usage: .venv/bin/python bench/bench_streams.py [--streams 500] [--tokens 60] [--ramp-seconds 1]
 Last line: {"streams", "errors", "ttft_p99_ms", "gateway_rss_mb_per_100_streams"}.
@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import base64
 import json
+import re
 import statistics
 import sys
 import tempfile
@@ -28,7 +29,7 @@ from storyscape_devtools.devstack import DevStack, StackConfig
 from storyscape_devtools.testing import free_port
 
 from storyscape_common.internal_auth import ensure_dev_keys
-from storyscape_common.registry import GATEWAY, HINDI_LLM_SERVICE, HISTORY_SERVICE, SERVICES, STORY_SERVICE, service
+from storyscape_common.registry import GATEWAY, HINDI_LLM_SERVICE, HISTORY_SERVICE, PROMPT_SERVICE, SERVICES, STORY_SERVICE, service
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROJECT = "demo-storyscape"
@@ -55,11 +56,11 @@ def start_stack(state: Path, tokens: int) -> tuple[DevStack, StackConfig]:
     ensure_dev_keys(keys, tuple(spec.issuer for spec in SERVICES if spec.may_address))
     instrument = [sys.executable, "-m", "storyscape_devtools.paced_openai", "--port", str(config.ports[HINDI_LLM_SERVICE])]
     stack.spawn(HINDI_LLM_SERVICE, [*instrument, "--tokens-per-second", "20", "--tokens", str(tokens)], {}, REPO_ROOT)
-    for name in (HISTORY_SERVICE, STORY_SERVICE, GATEWAY):
+    for name in (HISTORY_SERVICE, PROMPT_SERVICE, STORY_SERVICE, GATEWAY):
         spec = service(name)
         stack.spawn(name, [sys.executable, "-m", spec.module], stack.service_env(spec, keys), REPO_ROOT)
     with httpx.Client(timeout=2) as client:
-        for name in (HINDI_LLM_SERVICE, HISTORY_SERVICE, STORY_SERVICE, GATEWAY):
+        for name in (HINDI_LLM_SERVICE, HISTORY_SERVICE, PROMPT_SERVICE, STORY_SERVICE, GATEWAY):
             deadline = time.monotonic() + 60
             while True:
                 try:
@@ -89,7 +90,10 @@ async def one_stream(client: httpx.AsyncClient, delay: float) -> tuple[float | N
         return first, type(exc).__name__
     if b"event: story.completed" in seen:
         return first, "completed"
-    return first, "error event" if b"event: error" in seen else "cut off"
+    if b"event: error" in seen:
+        code = re.search(rb'"code": ?"([a-z_]+)"', seen.split(b"event: error", 1)[1])
+        return first, f"error event {code.group(1).decode() if code else '?'}"
+    return first, "cut off"
 
 
 async def sample_rss(process: psutil.Process, stop: asyncio.Event, peak: list[float]) -> None:
