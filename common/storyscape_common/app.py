@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 
 from storyscape_common import server
 from storyscape_common.contracts.errors import ErrorBody, error_responses
+from storyscape_common.db_errors import install_database_error_handlers
 from storyscape_common.errors import error_body, install_error_handlers
 from storyscape_common.internal_auth import InternalTokenVerifier, trusted_issuers
 from storyscape_common.logging import configure_logging
@@ -111,6 +112,7 @@ def create_service_app(
     app.state.settings = settings
     app.state.metrics_registry = CollectorRegistry()
     install_error_handlers(app)
+    install_database_error_handlers(app)
     app.include_router(operations_router(readiness_checks or {}))
     for router in routers:
         app.include_router(router)

@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,7 @@ class DevStack:
     def __init__(self, config: StackConfig) -> None:
         self.config = config
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self.launches: dict[str, tuple[list[str], dict[str, str], Path]] = {}  # how each was started, to restart it
         self.log_dir = config.state_dir / "logs"
 
     def service_env(self, spec: ServiceInfo, keys: Path) -> dict[str, str]:
@@ -97,10 +99,15 @@ class DevStack:
 
     def spawn(self, name: str, command: list[str], env: dict[str, str], cwd: Path) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.launches[name] = (command, env, cwd)
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it until it exits
         self.processes[name] = subprocess.Popen(
             command, cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
+
+    def restart(self, name: str) -> None:
+        """Start an exited process again, as it was first started."""
+        self.spawn(name, *self.launches[name])
 
     def start_emulator(self) -> None:
         emulator_dir = self.config.state_dir / "firebase"
@@ -222,14 +229,13 @@ def main() -> None:
         f"  API docs      {config.url('gateway')}/docs\n"
         f"  auth emulator http://127.0.0.1:{config.emulator_port}  (project {FIREBASE_PROJECT})\n"
         f"  logs          {stack.log_dir}\n"
-        "Ctrl-C stops everything.",
+        "A service that crashes is restarted (with backoff, at most 5 times a minute). Ctrl-C stops everything.",
         flush=True,
     )
+    from storyscape_devtools.supervisor import Supervisor
+
     try:
-        while all(p.poll() is None for p in stack.processes.values()):
-            time.sleep(0.5)
-        crashed = [name for name, p in stack.processes.items() if p.poll() is not None]
-        print(f"stopping: {', '.join(crashed)} exited (see its log)", flush=True)
+        Supervisor(stack).run(threading.Event())  # restarts what crashes, until Ctrl-C
     except KeyboardInterrupt:
         print("\nstopping…", flush=True)
     finally:

@@ -15,8 +15,10 @@ from typing import Any
 from fastapi import FastAPI
 
 from gateway.api import proxy
+from gateway.draining import Drain, DrainMiddleware
 from gateway.edge import BodyLimitMiddleware, BodyLimits, CanonicalPathMiddleware
 from gateway.firebase import FirebaseVerifier
+from gateway.rate_limits import limits_from, story_limits
 from gateway.resources import GatewayResources
 from gateway.settings import Settings
 from gateway.upstreams import readiness_checks, upstream_sessions
@@ -49,14 +51,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
     signer = internal_signer(settings, ttl_seconds=settings.internal_token_ttl_seconds)
+    drain = Drain(settings.graceful_shutdown_seconds)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        resources = GatewayResources(firebase=FirebaseVerifier(settings=settings), signer=signer, upstreams=upstream_sessions(settings))
+        drain.on_sigterm()
+        resources = GatewayResources(
+            firebase=FirebaseVerifier(settings=settings),
+            signer=signer,
+            upstreams=upstream_sessions(settings),
+            story_limits=story_limits(redis_url=settings.redis_url, limits=limits_from(settings)),
+        )
         app.state.gateway = resources
         try:
             yield
         finally:
+            await resources.story_limits.close()
             await asyncio.gather(*(upstream.session.close() for upstream in resources.upstreams.values()))
             resources.firebase.close()
 
@@ -74,4 +84,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     limits = BodyLimits(json_bytes=settings.max_json_body_bytes, multipart_bytes=settings.max_multipart_body_bytes)
     app.add_middleware(BodyLimitMiddleware, limits=limits)
     app.add_middleware(CanonicalPathMiddleware)
+    app.add_middleware(DrainMiddleware, drain=drain)
     return app

@@ -9,6 +9,7 @@ from gateway.firebase import FirebaseVerifier
 from storyscape_common.internal_auth import InternalTokenSigner
 
 if TYPE_CHECKING:
+    from gateway.rate_limits import StoryLimits
     from gateway.upstreams import Upstream
 
 
@@ -19,3 +20,4 @@ class GatewayResources:
     firebase: FirebaseVerifier
     signer: InternalTokenSigner
     upstreams: dict[str, Upstream]
+    story_limits: StoryLimits

@@ -39,6 +39,14 @@ class Settings(SignerSettings):
     firebase_token_cache_size: int = Field(default=10_000, ge=0, description="Verified Firebase ID tokens kept until they expire (0: off)")
 
     redis_url: str = Field(default="", repr=False, description="Redis for rate-limit counters; empty keeps them in-process")
+    story_rate_per_minute: float = Field(default=10.0, gt=0, description="New stories per user per minute (token bucket refill)")
+    story_burst: int = Field(default=3, ge=1, description="New stories a user may start at once (token bucket size)")
+    max_concurrent_streams: int = Field(default=2, ge=1, description="Story streams one user may have open at a time")
+    stream_slot_lease_seconds: float = Field(
+        default=60.0,
+        ge=3,
+        description="A stream slot in Redis expires this long after its gateway stops renewing it",
+    )
 
     internal_token_ttl_seconds: int = Field(default=120, ge=10, le=300, description="Lifetime of each internal token (at most 300)")
 

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from gateway.firebase import FirebaseUser, bearer_token
+from gateway.rate_limits import StoryLimits
 from gateway.resources import GatewayResources
 from gateway.upstreams import Upstream
 from storyscape_common.internal_auth import InternalTokenSigner
@@ -37,6 +38,10 @@ async def upstreams(resources: Resources) -> dict[str, Upstream]:
     return resources.upstreams
 
 
+async def story_limits(resources: Resources) -> StoryLimits:
+    return resources.story_limits
+
+
 async def request_id(request: Request) -> str:
     """The id the request-context middleware accepted or made for this request."""
     return str(request.state.request_id)
@@ -46,3 +51,4 @@ CurrentUser = Annotated[FirebaseUser, Depends(firebase_user)]
 Signer = Annotated[InternalTokenSigner, Depends(internal_signer)]
 Upstreams = Annotated[dict[str, Upstream], Depends(upstreams)]
 RequestId = Annotated[str, Depends(request_id)]
+Limits = Annotated[StoryLimits, Depends(story_limits)]
