@@ -76,6 +76,11 @@ class TransformersEngine:
         """Tokens produced since start (all requests); tests watch it to see generation stop."""
         return self._worker.tokens_generated if self._worker is not None else 0
 
+    @property
+    def forward_passes(self) -> int:
+        """Model forward passes since start; with batching, far fewer than tokens when requests run together."""
+        return self._worker.steps if self._worker is not None else 0
+
     async def start(self) -> None:
         started = time.perf_counter()
         await asyncio.to_thread(self._load)
