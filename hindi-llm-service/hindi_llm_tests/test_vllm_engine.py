@@ -10,7 +10,6 @@ import asyncio
 import os
 import signal
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import psutil
@@ -93,9 +92,9 @@ async def test_greedy_output_matches_the_transformers_engine(vllm: VllmServer, k
     with LiveServer(create_app(settings)) as embedded:
         embedded.wait_ready(timeout=300)
         async with client(embedded.url, keys) as openai:
-            reference = await openai.chat.completions.create(**params)  # type: ignore[call-overload]
+            reference = await openai.chat.completions.create(**params)
     async with client(vllm.url, keys) as openai:
-        answer = await openai.chat.completions.create(**params)  # type: ignore[call-overload]
+        answer = await openai.chat.completions.create(**params)
     assert answer.usage is not None and reference.usage is not None
     assert answer.usage.prompt_tokens == reference.usage.prompt_tokens, "both engines see the same prompt tokens"
     assert answer.choices[0].message.content == reference.choices[0].message.content
@@ -118,5 +117,3 @@ def test_a_dead_engine_makes_the_service_unready(vllm: VllmServer, keys: TestKey
         json={"model": BASE_MODEL, "messages": [{"role": "user", "content": "hi"}], "max_tokens": 3},
     )
     assert answer.status_code == 503 and answer.headers["retry-after"] == "1"
-
-

@@ -54,9 +54,9 @@ def vllm_server(keys: TestKeys, log: Path, **settings: str) -> Iterator[VllmServ
         raise AssertionError(f"{VLLM_PYTHON} is missing: run `make vllm-venv` (make test does) first")
     port = free_port()
     with log.open("wb") as out:
-        process = subprocess.Popen(
-            [str(VLLM_PYTHON), "-m", "hindi_llm_service"], env=vllm_env(keys, port, **settings), cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT
-        )
+        command = [str(VLLM_PYTHON), "-m", "hindi_llm_service"]
+        env = vllm_env(keys, port, **settings)
+        process = subprocess.Popen(command, env=env, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT)
     server = VllmServer(f"http://127.0.0.1:{port}", process, log, [])
     try:
         wait_ready(server)
