@@ -134,7 +134,9 @@ class DevStack:
         try:
             self.start_emulator()
             for spec in SERVICES:
-                command = [sys.executable, "-m", spec.module]
+                # HINDI_LLM_PYTHON: run hindi-llm-service from another venv (vLLM's: `make run HINDI_LLM_ENGINE=vllm`).
+                python = os.environ.get("HINDI_LLM_PYTHON", sys.executable) if spec.name == "hindi-llm-service" else sys.executable
+                command = [python, "-m", spec.module]
                 self.spawn(spec.name, command, self.service_env(spec, public_key, private_key), self.config.root)
             self.wait_ready(timeout=timeout)
         except BaseException:
