@@ -1,0 +1,161 @@
+"""hindi-llm-service's engines under load: single-stream tokens/s and time to first token, then 8 concurrent
+streams' aggregate tokens/s and TTFT p50/p99, with the same prompt, adapter and max_tokens for every engine.
+
+Starts the real service (`python -m hindi_llm_service`) on a free loopback port once per engine: transformers
+from this venv, vllm from `.tools/vllm-venv` (`make vllm-venv`) when it exists. Prints a table, then one JSON line.
+Targets: 8-stream aggregate >= 3x single-stream tokens/s; TTFT p99 at 8 <= 2x single TTFT + one decode step.
+Usage: .venv/bin/python bench/bench_engine.py [--max-tokens 64] [--rounds 2] [--engines transformers,vllm]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from storyscape_devtools.testing import TestKeys, free_port, new_test_keys
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+VLLM_PYTHON = REPO_ROOT / ".tools" / "vllm-venv" / "bin" / "python"
+MESSAGES = [
+    {"role": "system", "content": "आप बच्चों के लिए कहानियाँ लिखते हैं।"},
+    {"role": "user", "content": "एक बहादुर छोटी नाव की कहानी सुनाओ।"},
+]
+CONCURRENT = 8
+
+
+@dataclass
+class Stream:
+    ttft: float
+    seconds: float
+    tokens: int
+    gaps: list[float]
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+@contextmanager
+def service(engine: str, keys: TestKeys, log: Path) -> Iterator[str]:
+    python = str(VLLM_PYTHON) if engine == "vllm" else sys.executable
+    port = free_port()
+    env = os.environ | {
+        "HINDI_LLM_ENGINE": engine,
+        "HINDI_LLM_PORT": str(port),
+        "HINDI_LLM_ENVIRONMENT": "test",
+        "HINDI_LLM_INTERNAL_PUBLIC_KEY": keys.public_pem,
+        "HINDI_LLM_MAX_CONCURRENT": str(CONCURRENT),
+        "HINDI_LLM_VLLM_DTYPE": os.environ.get("HINDI_LLM_VLLM_DTYPE", "float32"),
+        "HINDI_LLM_VLLM_MAX_MODEL_LEN": "2048",
+        "VLLM_CPU_KVCACHE_SPACE": os.environ.get("VLLM_CPU_KVCACHE_SPACE", "1"),
+    }
+    with log.open("wb") as out:
+        process = subprocess.Popen([python, "-m", "hindi_llm_service"], env=env, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_ready(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(60)
+
+
+def wait_ready(url: str, process: subprocess.Popen[bytes], log: Path, timeout: float = 900) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the service exited:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"not ready in {timeout} s")
+
+
+async def one_stream(client: httpx.AsyncClient, body: dict[str, object], keys: TestKeys) -> Stream:
+    headers = keys.bearer(user_id="bench", audience="hindi-llm-service")  # tokens live 2 minutes: one each
+    started = time.perf_counter()
+    arrivals: list[float] = []
+    tokens = 0
+    async with client.stream("POST", "/v1/chat/completions", json=body, headers=headers) as response:
+        response.raise_for_status()
+        async for line in response.aiter_lines():
+            if not line.startswith("data: {"):
+                continue
+            chunk = json.loads(line[6:])
+            if chunk["choices"] and chunk["choices"][0]["delta"].get("content"):
+                arrivals.append(time.perf_counter())
+            if chunk.get("usage"):
+                tokens = chunk["usage"]["completion_tokens"]
+    gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
+    return Stream(arrivals[0] - started, time.perf_counter() - started, tokens, gaps)
+
+
+async def measure(url: str, keys: TestKeys, *, model: str, max_tokens: int, rounds: int) -> dict[str, float]:
+    body = {"model": model, "messages": MESSAGES, "max_tokens": max_tokens, "temperature": 0, "stream": True}
+    body["stream_options"] = {"include_usage": True}
+    async with httpx.AsyncClient(base_url=url, timeout=600) as client:
+        await one_stream(client, body, keys)  # warm-up
+        singles = [await one_stream(client, body, keys) for _ in range(rounds * 2)]
+        batches: list[tuple[float, list[Stream]]] = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            streams = await asyncio.gather(*(one_stream(client, body, keys) for _ in range(CONCURRENT)))
+            batches.append((time.perf_counter() - started, list(streams)))
+    at8 = [s for _, streams in batches for s in streams]
+    return {
+        "single_tps": sum(s.tokens for s in singles) / sum(s.seconds for s in singles),
+        "single_ttft_ms": statistics.median(s.ttft for s in singles) * 1000,
+        "batch8_tps": sum(s.tokens for s in at8) / sum(seconds for seconds, _ in batches),
+        "ttft_p50_ms_at_8": percentile([s.ttft for s in at8], 0.5) * 1000,
+        "ttft_p99_ms_at_8": percentile([s.ttft for s in at8], 0.99) * 1000,
+        "step_ms_at_8": statistics.median(g for s in at8 for g in s.gaps) * 1000,
+        "completion_tokens_per_stream": statistics.mean(s.tokens for s in at8),
+    }
+
+
+def verdict(figures: dict[str, float]) -> dict[str, bool]:
+    return {
+        "batch8_ge_3x_single": figures["batch8_tps"] >= 3 * figures["single_tps"],
+        "ttft_p99_ok": figures["ttft_p99_ms_at_8"] <= 2 * figures["single_ttft_ms"] + figures["step_ms_at_8"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--max-tokens", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--model", default="storyscape-hi", help="the base model or an adapter (default: our adapter)")
+    parser.add_argument("--engines", default="transformers,vllm")
+    args = parser.parse_args()
+    engines = [e for e in args.engines.split(",") if e != "vllm" or VLLM_PYTHON.exists()]
+    keys, results = new_test_keys(), {}
+    with tempfile.TemporaryDirectory() as logs:
+        for engine in engines:
+            with service(engine, keys, Path(logs) / f"{engine}.log") as url:
+                figures = asyncio.run(measure(url, keys, model=args.model, max_tokens=args.max_tokens, rounds=args.rounds))
+            results[engine] = {k: round(v, 2) for k, v in figures.items()} | verdict(figures)
+    columns = ["single_tps", "single_ttft_ms", "batch8_tps", "ttft_p50_ms_at_8", "ttft_p99_ms_at_8", "step_ms_at_8"]
+    print(f"{'engine':<14}" + "".join(f"{c:>18}" for c in columns))
+    for engine, row in results.items():
+        print(f"{engine:<14}" + "".join(f"{row[c]:>18}" for c in columns))
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
