@@ -78,3 +78,14 @@ async def test_one_users_burst_does_not_hold_back_another_users_first_token(make
     assert all(times)
     assert other_first < burst_firsts[2], "the other user waited at most one turn (the burst's second request)"
     assert burst_firsts == sorted(burst_firsts), "one user's own requests still run in order"
+
+
+async def test_a_prompt_sent_again_skips_its_prefill_but_not_its_adapter(four_slots: Served, keys: TestKeys) -> None:
+    messages: list[ChatCompletionMessageParam] = [{"role": "user", "content": "A prompt only this test sends."}]
+    async with openai_client(four_slots.server, internal_token(keys)) as client:
+        passes = []
+        for model in (BASE_MODEL, BASE_MODEL, ADAPTER):
+            before = four_slots.forward_passes()
+            await text_of(client, model=model, messages=messages, max_tokens=1, temperature=0)
+            passes.append(four_slots.forward_passes() - before)
+    assert passes == [1, 0, 1], "the repeat reused the first prefill; the adapter's prompt KV differs, so it is prefilled"

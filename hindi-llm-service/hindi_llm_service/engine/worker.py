@@ -3,8 +3,9 @@
 All torch work for a model happens on this thread, so requests never race on the model. Up to `max_concurrent`
 generations share a left-padded batch (engine/batch.py); between steps, finished or cancelled ones leave and
 waiting ones join (prefilled together, then spliced into the batch), taken round-robin by user
-(engine/scheduler.py). Each row keeps its own sampling parameters, RNG and LoRA adapter: with adapters loaded,
-peft's mixed-adapter batches apply each row's adapter (or none) within the same pass.
+(engine/scheduler.py). A prompt prefilled recently is not prefilled again (engine/prefill_cache.py).
+Each row keeps its own sampling parameters, RNG and LoRA adapter: with adapters loaded, peft's
+mixed-adapter batches apply each row's adapter (or none) within the same pass.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from typing import Any
 import torch
 
 from hindi_llm_service.engine.base import FinishReason, GenerationDelta
-from hindi_llm_service.engine.batch import Batch, left_padded, positions
+from hindi_llm_service.engine.batch import Batch, left_padded, positions, split_prefill
+from hindi_llm_service.engine.prefill_cache import PrefillCache
 from hindi_llm_service.engine.sampling import choose_token
 from hindi_llm_service.engine.scheduler import FairQueue
 from hindi_llm_service.engine.text_stream import TextStream
@@ -60,6 +62,7 @@ class GenerationWorker:
         eos_ids: frozenset[int],
         uses_adapters: bool,
         max_concurrent: int,
+        prefill_cache_size: int = 16,
         torch_threads: int = 0,
         on_token: Callable[[], None] = lambda: None,
     ) -> None:
@@ -72,6 +75,7 @@ class GenerationWorker:
         self._waiting: FairQueue[Generation] = FairQueue()
         self._active: list[Generation] = []
         self._batch = Batch()
+        self._prefills = PrefillCache(prefill_cache_size)
         self._closing = False
         self._thread = threading.Thread(target=self._run, name="generation-worker", daemon=True)
         self.tokens_generated = 0
@@ -134,24 +138,34 @@ class GenerationWorker:
 
     @torch.inference_mode()
     def _join(self, newcomers: list[Generation]) -> None:
-        """Prefill the newcomers in one pass (their first token), then splice them into the running batch."""
-        ids, mask = left_padded([g.prompt_ids for g in newcomers])
-        output = self._forward(newcomers, ids, mask, past=None)
-        self._batch.splice(output.past_key_values, mask)
+        """Prefill the newcomers' distinct, not recently seen prompts in one pass, then splice all into the batch."""
+        keys = [(g.adapter, tuple(g.prompt_ids)) for g in newcomers]
+        prefilled = {key: hit for key in keys if (hit := self._prefills.get(key)) is not None}
+        misses = list(dict.fromkeys(key for key in keys if key not in prefilled))
+        template = self._batch.cache
+        if misses:
+            ids, mask = left_padded([list(prompt) for _, prompt in misses])
+            output = self._forward([adapter for adapter, _ in misses], ids, mask, past=None)
+            template = template or output.past_key_values
+            rows = split_prefill(output.past_key_values, [len(prompt) for _, prompt in misses], output.logits[:, -1])
+            for key, row in zip(misses, rows, strict=True):
+                prefilled[key] = row
+                self._prefills.put(key, row)
+        self._batch.add([prefilled[key] for key in keys], template)
         self._active.extend(newcomers)
-        self._sample(newcomers, output.logits[:, -1])
+        self._sample(newcomers, torch.stack([prefilled[key].logits for key in keys]))
 
     @torch.inference_mode()
     def _step(self) -> None:
         """One decode pass: each active row's last token in, its next token out."""
         rows = list(self._active)
         ids = torch.tensor([[g.completion_ids[-1]] for g in rows], dtype=torch.long)
-        output = self._forward(rows, ids, self._batch.append_step(), past=self._batch.cache)
+        output = self._forward([g.adapter for g in rows], ids, self._batch.append_step(), past=self._batch.cache)
         self._batch.cache = output.past_key_values
         self._sample(rows, output.logits[:, -1])
 
-    def _forward(self, rows: Sequence[Generation], ids: torch.Tensor, mask: torch.Tensor, past: Any) -> Any:
-        extra = {"adapter_names": [g.adapter or BASE_ADAPTER for g in rows]} if self._uses_adapters else {}
+    def _forward(self, adapters: Sequence[str | None], ids: torch.Tensor, mask: torch.Tensor, past: Any) -> Any:
+        extra = {"adapter_names": [a or BASE_ADAPTER for a in adapters]} if self._uses_adapters else {}
         self.steps += 1
         # logits_to_keep=1: only the last position's logits are needed (saves a vocab-sized matmul per prompt token).
         return self._model(
@@ -194,4 +208,5 @@ class GenerationWorker:
     def _fail_remaining(self) -> None:
         for generation in [*self._active, *self._waiting.drain()]:
             generation.emit(RuntimeError("the engine is shutting down"))
-        self._active, self._batch = [], Batch()
+        self._active = []
+        self._batch.keep([])
