@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import OrderedDict, deque
 from typing import Generic, Protocol, TypeVar
@@ -58,3 +59,49 @@ class FairQueue(Generic[T]):
             items = [item for line in self._lines.values() for item in line]
             self._lines.clear()
             return items
+
+
+class FairGate:
+    """At most `limit` holders at once; waiters are let in round-robin by user (for engines that schedule FIFO).
+
+    asyncio only (one event loop). `acquire` may be cancelled while waiting; the slot is then not taken.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._holders = 0
+        self._lines: OrderedDict[str, deque[asyncio.Future[None]]] = OrderedDict()
+
+    async def acquire(self, user: str) -> None:
+        if self._holders < self._limit and not self._lines:
+            self._holders += 1
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._lines.setdefault(user, deque()).append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.release()  # let in just as it was cancelled: pass the slot on
+            else:
+                self._forget(user, turn)
+            raise
+
+    def release(self) -> None:
+        self._holders -= 1
+        while self._lines and self._holders < self._limit:
+            user, line = next(iter(self._lines.items()))
+            turn = line.popleft()
+            del self._lines[user]
+            if line:
+                self._lines[user] = line  # back of the rotation
+            if not turn.done():
+                self._holders += 1
+                turn.set_result(None)
+
+    def _forget(self, user: str, turn: asyncio.Future[None]) -> None:
+        line = self._lines.get(user)
+        if line is not None and turn in line:
+            line.remove(turn)
+            if not line:
+                del self._lines[user]

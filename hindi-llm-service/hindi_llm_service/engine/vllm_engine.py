@@ -26,6 +26,7 @@ from hindi_llm_service.engine.base import (
     PromptTooLong,
     UnknownModel,
 )
+from hindi_llm_service.engine.scheduler import FairGate
 from hindi_llm_service.metrics import EngineMetrics
 
 logger = logging.getLogger("hindi_llm_service.engine")
@@ -65,6 +66,9 @@ class VllmEngine:
         self._lora: dict[str, Any] = {}
         self._context_length = 0
         self._in_engine = 0
+        # vLLM schedules FIFO; handing it at most max_concurrent requests, chosen round-robin by user, keeps
+        # one user's burst from delaying everyone else's first token.
+        self._gate = FairGate(max_concurrent)
         self.tokens_generated = 0
         metrics.engine_requests_running.set_function(self._unfinished)
 
@@ -143,20 +147,22 @@ class VllmEngine:
         arrived, request_id = time.perf_counter(), uuid.uuid4().hex
         self._in_engine += 1
         self._metrics.requests_in_engine.inc()
-        outcome, last, finished = "refused", None, False
+        outcome, last, finished, admitted = "refused", None, False, False
         try:
             prompt_ids = await asyncio.to_thread(self._encode, request.messages)
             room = self._context_length - len(prompt_ids)
             if room < 1:
                 raise PromptTooLong(f"the prompt has {len(prompt_ids)} tokens; the context is {self._context_length}")
+            outcome = "cancelled"
+            yield GenerationDelta("", len(prompt_ids), 0)
+            await self._gate.acquire(request.user)
+            admitted = True
             outputs = self._llm.generate(
                 {"prompt_token_ids": prompt_ids},
                 self._sampling(request, min(request.max_tokens, room)),
                 request_id=request_id,
                 lora_request=self._lora.get(request.adapter or ""),
             )
-            outcome = "cancelled"
-            yield GenerationDelta("", len(prompt_ids), 0)
             async for last in self._deltas(outputs, len(prompt_ids), arrived):
                 yield last
             finished = True
@@ -167,8 +173,10 @@ class VllmEngine:
             outcome = "error"
             raise GenerationFailed("generation failed") from exc
         finally:
-            if not finished and self._llm is not None:
-                await asyncio.shield(self._llm.abort(request_id))
+            if admitted:
+                self._gate.release()
+                if not finished and self._llm is not None:
+                    await asyncio.shield(self._llm.abort(request_id))
             self._in_engine -= 1
             self._metrics.requests_in_engine.dec()
             self._metrics.finished.labels(outcome).inc()
