@@ -41,6 +41,9 @@ class Settings(ServiceSettings):
     torch_threads: int = Field(default=1, ge=0, description="torch intra-op threads; 0 keeps torch's default")
     vllm_max_lora_rank: int = Field(default=16, ge=1, le=512, description="vLLM: the largest adapter rank it must hold")
     vllm_max_model_len: int | None = Field(default=4096, ge=16, description="vLLM: context length (bounds KV-cache size)")
+    vllm_max_num_batched_tokens: int | None = Field(
+        default=None, ge=16, description="vLLM: tokens per scheduler step (bounds how much prefill delays a step); None: vLLM's"
+    )
     vllm_dtype: str = Field(default="auto", description="vLLM: weight/activation dtype (auto, float32, bfloat16, float16)")
     vllm_gpu_memory_utilization: float = Field(default=0.9, gt=0.0, le=1.0, description="vLLM on GPU: share of memory it may use")
 

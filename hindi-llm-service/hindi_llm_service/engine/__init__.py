@@ -20,7 +20,11 @@ def create_engine(settings: Settings, metrics: EngineMetrics) -> ChatEngine:
             max_queued=settings.max_queued,
             max_lora_rank=settings.vllm_max_lora_rank,
             max_model_len=settings.vllm_max_model_len,
-            engine_options={"dtype": settings.vllm_dtype, "gpu_memory_utilization": settings.vllm_gpu_memory_utilization},
+            engine_options={
+                "dtype": settings.vllm_dtype,
+                "gpu_memory_utilization": settings.vllm_gpu_memory_utilization,
+                "max_num_batched_tokens": settings.vllm_max_num_batched_tokens,
+            },
             metrics=metrics,
         )
     from hindi_llm_service.engine.transformers_engine import TransformersEngine
