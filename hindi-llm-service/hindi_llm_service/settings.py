@@ -33,7 +33,7 @@ class Settings(ServiceSettings):
         default_factory=lambda: dict(BUNDLED_ADAPTERS),
         description="LoRA adapter name -> PEFT folder (env: JSON); defaults to the bundled `storyscape-hi`",
     )
-    max_concurrent: int = Field(default=4, ge=1, le=64, description="Generations advanced together, token by token")
+    max_concurrent: int = Field(default=4, ge=1, le=64, description="Generations advanced together (one batched forward pass per step)")
     max_queued: int = Field(default=32, ge=0, le=1024, description="Requests that may wait for a slot; more get 503")
     default_max_tokens: int = Field(default=512, ge=1)
     max_tokens_limit: int = Field(default=2048, ge=1)
