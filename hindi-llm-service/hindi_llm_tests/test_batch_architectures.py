@@ -39,7 +39,9 @@ def gemma3() -> Any:
 
 def llama() -> Any:
     torch.manual_seed(0)
-    config = LlamaConfig(vocab_size=300, hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1)
+    config = LlamaConfig(
+        vocab_size=300, hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1
+    )
     return LlamaForCausalLM(config).eval()
 
 
@@ -59,7 +61,7 @@ def generate(model: Any, waves: list[list[int]], max_concurrent: int) -> dict[in
             for i in wave:
                 first = results[i][1].get(timeout=60)
                 results[i][1].put(first)
-        for generation, inbox in results.values():
+        for _, inbox in results.values():
             while not isinstance(item := inbox.get(timeout=60), BaseException) and item.finish_reason is None:
                 pass
             assert not isinstance(item, BaseException)
