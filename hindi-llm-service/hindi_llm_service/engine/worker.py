@@ -62,7 +62,7 @@ class GenerationWorker:
         eos_ids: frozenset[int],
         uses_adapters: bool,
         max_concurrent: int,
-        prefill_cache_size: int = 16,
+        prefill_cache_size: int = 8,
         torch_threads: int = 0,
         on_token: Callable[[], None] = lambda: None,
     ) -> None:
