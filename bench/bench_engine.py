@@ -4,7 +4,7 @@ streams' aggregate tokens/s and TTFT p50/p99, with the same prompt, adapter and 
 Starts the real service (`python -m hindi_llm_service`) on a free loopback port once per engine: transformers
 from this venv, vllm from `.tools/vllm-venv` (`make vllm-venv`) when it exists. Prints a table, then one JSON line.
 Targets: 8-stream aggregate >= 3x single-stream tokens/s; TTFT p99 at 8 <= 2x single TTFT + one decode step.
-Usage: .venv/bin/python bench/bench_engine.py [--max-tokens 64] [--rounds 2] [--engines transformers,vllm]
+Usage: .venv/bin/python bench/bench_engine.py [--max-tokens 64] [--rounds 2] [--engines transformers,vllm] [--distinct]
        [--concurrency 8] [--vllm-python PATH] [--model-path DIR --model-name NAME --adapters '{"name": "DIR"}']
 (deploy/gpu/check.sh runs it on a GPU machine with --concurrency 32.)
 """
@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -122,8 +123,10 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def one_stream(client: httpx.AsyncClient, body: dict[str, object], keys: Keys) -> Stream:
+async def one_stream(client: httpx.AsyncClient, body: dict[str, object], keys: Keys, distinct: bool = False) -> Stream:
     headers = keys.headers()  # tokens live 2 minutes: one per request
+    if distinct:  # a prompt no engine has seen: no prefix or prefill cache can help
+        body = body | {"messages": [*MESSAGES[:-1], {"role": "user", "content": f"{MESSAGES[-1]['content']} ({uuid.uuid4().hex[:8]})"}]}
     started = time.perf_counter()
     arrivals: list[float] = []
     tokens = 0
@@ -141,16 +144,16 @@ async def one_stream(client: httpx.AsyncClient, body: dict[str, object], keys: K
     return Stream(arrivals[0] - started, time.perf_counter() - started, tokens, gaps)
 
 
-async def measure(url: str, keys: Keys, *, model: str, max_tokens: int, rounds: int, concurrency: int) -> dict[str, float]:
+async def measure(url: str, keys: Keys, *, model: str, max_tokens: int, rounds: int, concurrency: int, distinct: bool) -> dict[str, float]:
     body = {"model": model, "messages": MESSAGES, "max_tokens": max_tokens, "temperature": 0, "stream": True}
     body["stream_options"] = {"include_usage": True}
     async with httpx.AsyncClient(base_url=url, timeout=600) as client:
         await one_stream(client, body, keys)  # warm-up
-        singles = [await one_stream(client, body, keys) for _ in range(rounds * 2)]
+        singles = [await one_stream(client, body, keys, distinct) for _ in range(rounds * 2)]
         batches: list[tuple[float, list[Stream]]] = []
         for _ in range(rounds):
             started = time.perf_counter()
-            streams = await asyncio.gather(*(one_stream(client, body, keys) for _ in range(concurrency)))
+            streams = await asyncio.gather(*(one_stream(client, body, keys, distinct) for _ in range(concurrency)))
             batches.append((time.perf_counter() - started, list(streams)))
     together, n = [s for _, streams in batches for s in streams], concurrency
     return {
@@ -188,6 +191,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--model", default="storyscape-hi", help="the base model or an adapter (default: our adapter)")
     parser.add_argument("--engines", default="transformers,vllm")
+    parser.add_argument("--distinct", action="store_true", help="a different prompt per request (no prompt reuse)")
     parser.add_argument("--vllm-python", default=str(VLLM_PYTHON))
     parser.add_argument("--model-path", default="", help="another base model folder (default: the service's)")
     parser.add_argument("--model-name", default="base")
@@ -197,7 +201,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as logs:
         for target in targets(args):
             with service(target, keys, Path(logs) / f"{target.engine}.log") as url:
-                run = measure(url, keys, model=args.model, max_tokens=args.max_tokens, rounds=args.rounds, concurrency=args.concurrency)
+                run = measure(
+                    url,
+                    keys,
+                    model=args.model,
+                    max_tokens=args.max_tokens,
+                    rounds=args.rounds,
+                    concurrency=args.concurrency,
+                    distinct=args.distinct,
+                )
                 figures = asyncio.run(run)
             results[target.engine] = {k: round(v, 2) for k, v in figures.items()} | verdict(figures, args.concurrency)
     print_table(results, args.concurrency)
