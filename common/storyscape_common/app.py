@@ -14,7 +14,6 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 
 from storyscape_common import server
 from storyscape_common.contracts.errors import ErrorBody, error_responses
-from storyscape_common.db_errors import install_database_error_handlers
 from storyscape_common.errors import error_body, install_error_handlers
 from storyscape_common.internal_auth import InternalTokenVerifier, trusted_issuers
 from storyscape_common.logging import configure_logging
@@ -68,6 +67,15 @@ def operations_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
     return router
 
 
+def install_database_handlers(app: FastAPI) -> None:
+    """Lost database connections answer 503, in services that have a database (the `db` extra)."""
+    try:
+        from storyscape_common.db_errors import install_database_error_handlers
+    except ImportError:  # the gateway and the model server install no SQLAlchemy
+        return
+    install_database_error_handlers(app)
+
+
 def declare_error_responses(app: FastAPI, *, authenticated: bool, open_prefixes: tuple[str, ...] = ()) -> None:
     """Add to every route the errors the platform itself may answer, so each OpenAPI operation lists them all:
     401 where an internal token is required, 422 where there is input to validate, and 500."""
@@ -112,7 +120,7 @@ def create_service_app(
     app.state.settings = settings
     app.state.metrics_registry = CollectorRegistry()
     install_error_handlers(app)
-    install_database_error_handlers(app)
+    install_database_handlers(app)
     app.include_router(operations_router(readiness_checks or {}))
     for router in routers:
         app.include_router(router)

@@ -20,7 +20,7 @@ variable "aws_region" {
 }
 
 variable "service_images" {
-  description = "Container image of each service, from ECR, pinned by tag or digest. hindi-llm-service takes the GPU (vLLM) image."
+  description = "Container image of each service, from ECR, pinned by tag or digest. hindi-llm-service takes the GPU (vLLM) image built from deploy/docker/hindi-llm-gpu.Dockerfile."
   type        = map(string)
 
   validation {
@@ -219,9 +219,14 @@ variable "hindi_llm_size" {
 }
 
 variable "hindi_llm_engine" {
-  description = "hindi-llm-service engine: vllm on GPU nodes."
+  description = "hindi-llm-service engine (HINDI_LLM_ENGINE): vllm on GPU nodes; transformers is the embedded CPU engine."
   type        = string
   default     = "vllm"
+
+  validation {
+    condition     = contains(["vllm", "transformers"], var.hindi_llm_engine)
+    error_message = "hindi_llm_engine must be vllm or transformers (the values hindi-llm-service's settings accept)."
+  }
 }
 
 variable "hindi_llm_model_path" {

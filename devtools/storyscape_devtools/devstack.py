@@ -158,7 +158,9 @@ class DevStack:
         try:
             self.start_emulator()
             for spec in SERVICES:
-                command = [sys.executable, "-m", spec.module]
+                # HINDI_LLM_PYTHON: run hindi-llm-service from another venv (vLLM's: `make run HINDI_LLM_ENGINE=vllm`).
+                python = os.environ.get("HINDI_LLM_PYTHON", sys.executable) if spec.name == HINDI_LLM_SERVICE else sys.executable
+                command = [python, "-m", spec.module]
                 self.spawn(spec.name, command, self.service_env(spec, keys), self.config.root)
             if self.config.console_port is not None:
                 self.start_console(self.config.console_port)

@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from storyscape_common.contracts.errors import DESCRIPTIONS
 from storyscape_common.registry import GATEWAY, SERVICES, ServiceInfo, public_route_table
 from storyscape_devtools.testing import new_test_keys
 
@@ -25,6 +26,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 GATEWAY_COPY = REPO_ROOT / "gateway" / "gateway" / "public_openapi.json"
 DOCS_COPY = REPO_ROOT / "docs" / "openapi.json"
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
 SSE_EVENTS = {
     "story.started": {"$ref": "#/components/schemas/StoryStartedEvent"},
     "story.delta": {"$ref": "#/components/schemas/StoryDeltaEvent"},
@@ -92,6 +94,18 @@ def describe_story_stream(operation: dict[str, Any]) -> None:
     }
 
 
+def add_gateway_errors(path: str, method: str, operation: dict[str, Any]) -> None:
+    """What the gateway itself may answer on any relayed route, besides what the owning service says."""
+    statuses = [400, 401, 502, 503, 504]
+    if method in ("post", "put", "patch"):
+        statuses.append(413)
+    if method == "post" and path == "/v1/stories":
+        statuses.append(429)
+    responses = operation.setdefault("responses", {})
+    for status in statuses:
+        responses.setdefault(str(status), {"description": DESCRIPTIONS.get(status, "Error"), "content": ERROR_CONTENT})
+
+
 def merged_document() -> dict[str, Any]:
     gateway_info = next(info for info in SERVICES if info.name == GATEWAY)
     gateway_app = service_app(gateway_info)
@@ -119,6 +133,8 @@ def merged_document() -> dict[str, Any]:
     if "post" in paths.get("/v1/stories", {}):
         describe_story_stream(paths["/v1/stories"]["post"])
     for path, item in paths.items():
+        for method, operation in item.items():
+            add_gateway_errors(path, method, operation)
         if path.startswith("/v1/media/objects/"):
             for operation in item.values():
                 operation["security"] = []  # a signed URL is its own authorisation

@@ -17,4 +17,6 @@ class EngineMetrics:
             registry=registry,
             buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
         )
+        # vLLM only: requests its scheduler still holds (shows an abort reached the engine); 0 for the CPU engine.
+        self.engine_requests_running = Gauge("llm_engine_requests_unfinished", "Requests the engine itself still tracks", registry=registry)
         self.finished = Counter("llm_requests_finished_total", "Generations by how they ended", ["outcome"], registry=registry)

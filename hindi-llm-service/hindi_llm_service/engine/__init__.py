@@ -8,8 +8,25 @@ from hindi_llm_service.settings import Settings
 
 
 def create_engine(settings: Settings, metrics: EngineMetrics) -> ChatEngine:
-    """The engine named in settings. Only transformers (CPU) exists so far; a vLLM `AsyncLLM` engine for GPU
-    nodes is a later issue: it goes here as a second branch, next to a wider `Settings.engine` Literal."""
+    """The engine named in settings; each is imported only when chosen (vLLM lives in its own virtualenv)."""
+    if settings.engine == "vllm":
+        from hindi_llm_service.engine.vllm_engine import VllmEngine
+
+        return VllmEngine(
+            model_path=settings.model_path,
+            model_name=settings.model_name,
+            adapters=settings.adapters,
+            max_concurrent=settings.max_concurrent,
+            max_queued=settings.max_queued,
+            max_lora_rank=settings.vllm_max_lora_rank,
+            max_model_len=settings.vllm_max_model_len,
+            engine_options={
+                "dtype": settings.vllm_dtype,
+                "gpu_memory_utilization": settings.vllm_gpu_memory_utilization,
+                "max_num_batched_tokens": settings.vllm_max_num_batched_tokens,
+            },
+            metrics=metrics,
+        )
     from hindi_llm_service.engine.transformers_engine import TransformersEngine
 
     return TransformersEngine(

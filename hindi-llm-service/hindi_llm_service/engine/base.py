@@ -17,7 +17,7 @@ class ChatTurn:
 
 @dataclass(frozen=True)
 class GenerationRequest:
-    """One chat completion to generate; `adapter` None means the base model."""
+    """One chat completion to generate; `adapter` None means the base model; `user` is whom it is for (fair queueing)."""
 
     messages: tuple[ChatTurn, ...]
     adapter: str | None
@@ -26,6 +26,7 @@ class GenerationRequest:
     top_p: float = 1.0
     stop: tuple[str, ...] = ()
     seed: int | None = None
+    user: str = ""
 
 
 @dataclass(frozen=True)

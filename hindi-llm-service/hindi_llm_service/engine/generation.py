@@ -37,5 +37,6 @@ def new_generation(
         generator=request_generator(request.seed),
         text=TextStream(decoder, request.stop),
         emit=emit,
+        user=request.user,
     )
     return generation

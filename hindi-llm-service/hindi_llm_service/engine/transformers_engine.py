@@ -1,4 +1,4 @@
-"""The CPU engine: a transformers causal LM, optional peft LoRA adapters, one generation worker thread."""
+"""The CPU engine: a transformers causal LM, optional peft LoRA adapters, one batching generation worker thread."""
 
 from __future__ import annotations
 
@@ -60,7 +60,6 @@ class TransformersEngine:
         self._context_length = 0
         self._worker: Any = None
         self._in_engine = 0
-        self._current_adapter: str | None = None
 
     @property
     def base_model(self) -> str:
@@ -76,6 +75,11 @@ class TransformersEngine:
     def tokens_generated(self) -> int:
         """Tokens produced since start (all requests); tests watch it to see generation stop."""
         return self._worker.tokens_generated if self._worker is not None else 0
+
+    @property
+    def forward_passes(self) -> int:
+        """Model forward passes since start; with batching, far fewer than tokens when requests run together."""
+        return self._worker.steps if self._worker is not None else 0
 
     async def start(self) -> None:
         started = time.perf_counter()
@@ -108,7 +112,7 @@ class TransformersEngine:
         worker = GenerationWorker(
             model=model,
             eos_ids=self._eos_ids(model),
-            select_adapter=self._select_adapter,
+            uses_adapters=bool(self._adapter_paths),
             max_concurrent=self._max_concurrent,
             torch_threads=self._torch_threads,
             on_token=self._metrics.generated_tokens.inc,
@@ -124,26 +128,12 @@ class TransformersEngine:
         for name, path in others:
             peft_model.load_adapter(str(path), adapter_name=name)
         peft_model.eval()
-        peft_model.set_adapter(first_name)
-        self._current_adapter = first_name
         return peft_model
 
     def _eos_ids(self, model: Any) -> frozenset[int]:
         configured = getattr(model.generation_config, "eos_token_id", None)
         ids = configured if isinstance(configured, list) else [configured]
         return frozenset(int(i) for i in [*ids, self._tokenizer.eos_token_id] if i is not None)
-
-    def _select_adapter(self, name: str | None) -> None:
-        """Runs on the worker thread only: switch LoRA layers when the next step needs another adapter."""
-        if not self._adapter_paths or name == self._current_adapter:
-            return
-        if name is None:
-            self._model.base_model.disable_adapter_layers()
-        else:
-            if self._current_adapter is None:
-                self._model.base_model.enable_adapter_layers()
-            self._model.set_adapter(name)
-        self._current_adapter = name
 
     def _encode(self, messages: tuple[ChatTurn, ...]) -> list[int]:
         conversation = [{"role": m.role, "content": m.content} for m in messages]

@@ -1,30 +1,35 @@
-"""The one thread that runs the model: it advances every active generation by one token in turn.
+"""The one thread that runs the model: every step, one forward pass advances all active generations by a token.
 
-All torch work for a model happens on this thread, so requests never race on the model or its active LoRA
-adapter. Up to `max_concurrent` generations are interleaved token by token (each keeps its own KV cache), so
-a long story does not hold a short one back; further requests wait in arrival order.
+All torch work for a model happens on this thread, so requests never race on the model. Up to `max_concurrent`
+generations share a left-padded batch (engine/batch.py); between steps, finished or cancelled ones leave and
+waiting ones join (prefilled together, then spliced into the batch), taken round-robin by user
+(engine/scheduler.py). A prompt prefilled recently is not prefilled again (engine/prefill_cache.py).
+Each row keeps its own sampling parameters, RNG and LoRA adapter: with adapters loaded, peft's
+mixed-adapter batches apply each row's adapter (or none) within the same pass.
 """
 
 from __future__ import annotations
 
 import logging
-import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
 from hindi_llm_service.engine.base import FinishReason, GenerationDelta
+from hindi_llm_service.engine.batch import Batch, left_padded, positions, split_prefill
+from hindi_llm_service.engine.prefill_cache import PrefillCache
 from hindi_llm_service.engine.sampling import choose_token
+from hindi_llm_service.engine.scheduler import FairQueue
 from hindi_llm_service.engine.text_stream import TextStream
 
 logger = logging.getLogger("hindi_llm_service.worker")
 IDLE_POLL_SECONDS = 0.5
+BASE_ADAPTER = "__base__"  # peft's name for "no adapter" in a mixed-adapter batch
 
 Emit = Callable[[GenerationDelta | BaseException], None]
-SelectAdapter = Callable[[str | None], None]
 
 
 @dataclass(eq=False)
@@ -39,8 +44,8 @@ class Generation:
     generator: torch.Generator
     text: TextStream
     emit: Emit
+    user: str = ""
     cancelled: threading.Event = field(default_factory=threading.Event)
-    cache: Any = None
     completion_ids: list[int] = field(default_factory=list)
 
     def delta(self, text: str, finish_reason: FinishReason | None = None) -> GenerationDelta:
@@ -55,22 +60,26 @@ class GenerationWorker:
         *,
         model: Any,
         eos_ids: frozenset[int],
-        select_adapter: SelectAdapter,
+        uses_adapters: bool,
         max_concurrent: int,
+        prefill_cache_size: int = 8,
         torch_threads: int = 0,
         on_token: Callable[[], None] = lambda: None,
     ) -> None:
         self._model = model
         self._eos_ids = eos_ids
-        self._select_adapter = select_adapter
+        self._uses_adapters = uses_adapters
         self._max_concurrent = max_concurrent
         self._torch_threads = torch_threads
         self._on_token = on_token
-        self._waiting: queue.Queue[Generation | None] = queue.Queue()
+        self._waiting: FairQueue[Generation] = FairQueue()
         self._active: list[Generation] = []
+        self._batch = Batch()
+        self._prefills = PrefillCache(prefill_cache_size)
         self._closing = False
         self._thread = threading.Thread(target=self._run, name="generation-worker", daemon=True)
         self.tokens_generated = 0
+        self.steps = 0
 
     def start(self) -> None:
         self._thread.start()
@@ -81,7 +90,7 @@ class GenerationWorker:
     def stop(self, timeout: float = 10.0) -> None:
         """Finish the current step, drop everything else, and end the thread."""
         self._closing = True
-        self._waiting.put(None)
+        self._waiting.wake()
         self._thread.join(timeout)
 
     def _run(self) -> None:
@@ -89,55 +98,93 @@ class GenerationWorker:
         if self._torch_threads:
             torch.set_num_threads(self._torch_threads)  # set on this thread too: it does the model's work
         while not self._closing:
-            self._admit()
-            for generation in list(self._active):
-                if generation.cancelled.is_set() or self._closing or self._advance(generation):
-                    self._retire(generation)
+            self._leave([g for g in self._active if g.cancelled.is_set()])
+            newcomers = self._admit()
+            if newcomers:
+                self._guarded(newcomers, self._join, newcomers)
+            if self._active:
+                self._guarded(list(self._active), self._step)
         self._fail_remaining()
 
-    def _retire(self, generation: Generation) -> None:
-        self._active.remove(generation)
-        generation.cache = None  # the KV cache is the bulk of a generation's memory
-
-    def _fail_remaining(self) -> None:
-        leftovers: list[Generation | None] = list(self._active)
-        while not self._waiting.empty():
-            leftovers.append(self._waiting.get_nowait())
-        for generation in leftovers:
-            if generation is not None:
-                generation.emit(RuntimeError("the engine is shutting down"))
-
-    def _admit(self) -> None:
-        """Move waiting requests into free slots; block (briefly) only when there is nothing to run."""
-        while len(self._active) < self._max_concurrent:
-            try:
-                generation = self._waiting.get(block=not self._active, timeout=IDLE_POLL_SECONDS)
-            except queue.Empty:
-                return
-            if generation is None:
-                return
-            if not generation.cancelled.is_set():
-                self._active.append(generation)
-
-    def _advance(self, generation: Generation) -> bool:
-        """Generate one token for `generation` and report it; True once it has finished (or failed)."""
+    def _guarded(self, rows: list[Generation], work: Callable[..., None], *args: Any) -> None:
+        """Run one forward pass; if it fails, the rows it touched fail and the worker carries on."""
         try:
-            return self._step(generation)
-        except Exception as exc:  # the request fails, the worker carries on
+            work(*args)
+        except Exception as exc:
             logger.exception("generation failed")
-            generation.emit(exc)
-            return True
+            for generation in rows:
+                generation.emit(exc)
+            self._leave(rows)
+
+    def _admit(self) -> list[Generation]:
+        """Take waiting requests (round-robin by user) into free slots; block briefly only when idle."""
+        newcomers: list[Generation] = []
+        while len(self._active) + len(newcomers) < self._max_concurrent:
+            idle = not self._active and not newcomers
+            generation = self._waiting.pop(timeout=IDLE_POLL_SECONDS if idle else 0)
+            if generation is None:
+                break
+            if not generation.cancelled.is_set():
+                newcomers.append(generation)
+        return newcomers
+
+    def _leave(self, finished: Sequence[Generation]) -> None:
+        if not finished:
+            return
+        gone = set(map(id, finished))
+        kept = [row for row, g in enumerate(self._active) if id(g) not in gone]
+        self._batch.keep(kept)  # the KV cache rows are the bulk of a generation's memory
+        self._active = [self._active[row] for row in kept]
 
     @torch.inference_mode()
-    def _step(self, generation: Generation) -> bool:
-        self._select_adapter(generation.adapter)
-        ids = generation.prompt_ids if generation.cache is None else generation.completion_ids[-1:]
+    def _join(self, newcomers: list[Generation]) -> None:
+        """Prefill the newcomers' distinct, not recently seen prompts in one pass, then splice all into the batch."""
+        keys = [(g.adapter, tuple(g.prompt_ids)) for g in newcomers]
+        prefilled = {key: hit for key in keys if (hit := self._prefills.get(key)) is not None}
+        misses = list(dict.fromkeys(key for key in keys if key not in prefilled))
+        template = self._batch.cache
+        if misses:
+            ids, mask = left_padded([list(prompt) for _, prompt in misses])
+            output = self._forward([adapter for adapter, _ in misses], ids, mask, past=None)
+            template = template or output.past_key_values
+            rows = split_prefill(output.past_key_values, [len(prompt) for _, prompt in misses], output.logits[:, -1])
+            for key, row in zip(misses, rows, strict=True):
+                prefilled[key] = row
+                self._prefills.put(key, row)
+        self._batch.add([prefilled[key] for key in keys], template)
+        self._active.extend(newcomers)
+        self._sample(newcomers, torch.stack([prefilled[key].logits for key in keys]))
+
+    @torch.inference_mode()
+    def _step(self) -> None:
+        """One decode pass: each active row's last token in, its next token out."""
+        rows = list(self._active)
+        ids = torch.tensor([[g.completion_ids[-1]] for g in rows], dtype=torch.long)
+        output = self._forward([g.adapter for g in rows], ids, self._batch.append_step(), past=self._batch.cache)
+        self._batch.cache = output.past_key_values
+        self._sample(rows, output.logits[:, -1])
+
+    def _forward(self, adapters: Sequence[str | None], ids: torch.Tensor, mask: torch.Tensor, past: Any) -> Any:
+        extra = {"adapter_names": [a or BASE_ADAPTER for a in adapters]} if self._uses_adapters else {}
+        self.steps += 1
         # logits_to_keep=1: only the last position's logits are needed (saves a vocab-sized matmul per prompt token).
-        output = self._model(input_ids=torch.tensor([ids]), past_key_values=generation.cache, use_cache=True, logits_to_keep=1)
-        generation.cache = output.past_key_values
-        token = choose_token(
-            output.logits[0, -1], temperature=generation.temperature, top_p=generation.top_p, generator=generation.generator
+        return self._model(
+            input_ids=ids,
+            attention_mask=mask,
+            position_ids=positions(mask, ids.shape[1]),
+            past_key_values=past,
+            use_cache=True,
+            logits_to_keep=1,
+            **extra,
         )
+
+    def _sample(self, rows: Sequence[Generation], logits: torch.Tensor) -> None:
+        finished = [g for g, row_logits in zip(rows, logits, strict=True) if self._emit_token(g, row_logits)]
+        self._leave(finished)
+
+    def _emit_token(self, generation: Generation, logits: torch.Tensor) -> bool:
+        """Choose and report `generation`'s next token; True once it has finished."""
+        token = choose_token(logits, temperature=generation.temperature, top_p=generation.top_p, generator=generation.generator)
         generation.completion_ids.append(token)
         self.tokens_generated += 1
         self._on_token()
@@ -157,3 +204,9 @@ class GenerationWorker:
         if len(generation.completion_ids) >= generation.max_tokens:
             return "length"
         return None
+
+    def _fail_remaining(self) -> None:
+        for generation in [*self._active, *self._waiting.drain()]:
+            generation.emit(RuntimeError("the engine is shutting down"))
+        self._active = []
+        self._batch.keep([])
