@@ -55,11 +55,14 @@ def media_settings(kind: str, keys: TestKeys, directory: Path, port: int, reques
     )
 
 
+def files_under(root: Path) -> list[str]:
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()) if root.exists() else []
+
+
 async def stored_keys(settings: MediaSettings) -> list[str]:
     """What the store holds, looked at directly (files on disk, or the bucket's listing)."""
     if settings.object_store == "local":
-        root = Path(settings.local_dir)
-        return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()) if root.exists() else []
+        return await asyncio.to_thread(files_under, Path(settings.local_dir))
     session = aioboto3.Session(
         region_name=settings.s3_region,
         aws_access_key_id=settings.s3_access_key_id,
@@ -84,7 +87,8 @@ async def illustrated(media_url: str, keys: TestKeys, *, user_id: str, story: di
 
 async def eventually_empty(get: Any, timeout_s: float = 20.0) -> list[str]:
     deadline = time.monotonic() + timeout_s
-    while (found := await get()) and time.monotonic() < deadline:
+    # Polling the store itself: nothing tells the test when media-service has deleted an object.
+    while (found := await get()) and time.monotonic() < deadline:  # noqa: ASYNC110
         await asyncio.sleep(0.2)
     return list(found)
 
