@@ -7,7 +7,7 @@ import unicodedata
 import httpx
 from storyscape_devtools.devstack import StackConfig
 
-from gateway_tests.e2e.client import bearer, sign_up, stream_story
+from gateway_tests.e2e.client import bearer, completed_story, sign_up, stream_story
 
 
 async def test_settings_and_a_custom_genre_shape_the_next_story(stack: StackConfig) -> None:
@@ -24,7 +24,7 @@ async def test_settings_and_a_custom_genre_shape_the_next_story(stack: StackConf
         assert saved.status_code == 200 and saved.json()["genres"] == [genre_id]
 
         events = await stream_story(client, alice, {"prompt": "A windy afternoon on the roof"})
-        story = events[-1].json()["story"]
+        story = completed_story(events)
         assert (story["age_group"], story["genres"]) == ("9-12", ["पतंगबाज़ी"])
 
         # Bob sees none of it and cannot change it.
