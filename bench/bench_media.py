@@ -1,11 +1,11 @@
 """media-service with its offline providers on this machine: illustration and narration jobs per minute, narration
 real-time factor per language (400-word stories), and how long after the request a story's last picture is ready.
 
-`images_after_completed_p95_s` (story.completed → last story.image) needs story-service driving media-service; until
-that is wired this prints null for it and reports the media-side part, request → last picture event
-(`images_after_request_p95_s`), which is what story-service will wait on. Hook: `measure_after_completed` below.
+`images_after_completed_p95_s` (story.completed → last story.image) is read on story-service's SSE stream, one
+story at a time, with its real neighbours on loopback (`story_images.py`); `images_after_request_p95_s` is the
+media-side part under load (every story's pictures asked for at once).
 
-Usage: .venv/bin/python bench/bench_media.py [--stories 12] [--narrations 6]
+Usage: .venv/bin/python bench/bench_media.py [--stories 12] [--narrations 6] [--completed 10]
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import json
 import tempfile
 import time
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
 from storyscape_devtools.testing import LiveServer, free_port, new_test_keys
@@ -23,9 +24,10 @@ from storyscape_devtools.testing import LiveServer, free_port, new_test_keys
 from media_service.main import create_app
 from media_service.narration.providers import EspeakNarrator
 from media_service.settings import Settings
-from media_tests.utils.jobs import caller
+from story_images import completed_to_last_image, start_stack
 from storyscape_common.clients.media import MediaClient
 from storyscape_common.contracts.media import IllustrationsCreate, StoryText
+from storyscape_common.internal_auth import Identity
 
 HINDI_SENTENCES = [
     "एक घने जंगल में एक समझदार हाथी रहता था।",
@@ -43,6 +45,10 @@ ENGLISH_SENTENCES = [
     "When the sun came up, they flew home just in time for breakfast.",
     "Mira smiled, because the best adventures start with a little courage.",
 ]
+
+
+def caller(user_id: str, request_id: str) -> Identity:
+    return Identity(user_id=user_id, request_id=request_id, issuer="storyscape:gateway", token="")
 
 
 def story_of(sentences: list[str], words: int) -> str:
@@ -99,14 +105,17 @@ async def job_throughput(media: MediaClient, *, stories: int, kind: str) -> tupl
     return jobs / (max(waits) / 60), list(waits)
 
 
-async def measure_after_completed() -> float | None:
-    """Hook for story-service: time from `story.completed` to the last `story.image` on its SSE stream.
+async def measure_after_completed(stories: int) -> list[float]:
+    """Seconds from `story.completed` to the last `story.image` on story-service's stream, for each story
+    (one at a time, AI pictures and neutral ones alternately)."""
+    keys = new_test_keys()
+    with tempfile.TemporaryDirectory() as state, ExitStack() as stack:
+        story_url = start_stack(stack, keys, Path(state))
+        await completed_to_last_image(story_url, keys, ai_images=True)  # warm-up: fonts, artwork, model
+        return [await completed_to_last_image(story_url, keys, ai_images=n % 2 == 0) for n in range(stories)]
 
-    Needs story-service to register stories and request pictures from media-service (not wired yet)."""
-    return None
 
-
-async def main(stories: int, narrations: int) -> None:
+async def main(stories: int, narrations: int, completed: int) -> None:
     keys, port = new_test_keys(), free_port()
     with tempfile.TemporaryDirectory() as state:
         settings = Settings(
@@ -121,7 +130,8 @@ async def main(stories: int, narrations: int) -> None:
             await media.aclose()
     rtf_hi, audio_hi, took_hi = await narration_rtf("hi", HINDI_SENTENCES)
     rtf_en, audio_en, took_en = await narration_rtf("en", ENGLISH_SENTENCES)
-    after_completed = await measure_after_completed()
+    after_completed = await measure_after_completed(completed)
+    completed_p50, completed_p95 = percentile(after_completed, 0.5), percentile(after_completed, 0.95)
     request_p95 = percentile(picture_waits, 0.95)
 
     print(f"media-service, offline providers, SQLite, one worker ({stories} stories x 2 pictures, {narrations} narrations)")
@@ -131,13 +141,14 @@ async def main(stories: int, narrations: int) -> None:
     print(f"{'narration RTF hi (400 words)':<44}{rtf_hi:>12.4f}   ({took_hi:.2f} s for {audio_hi:.1f} s of audio)")
     print(f"{'narration RTF en (400 words)':<44}{rtf_en:>12.4f}   ({took_en:.2f} s for {audio_en:.1f} s of audio)")
     print(f"{'request -> last picture p95 (s), all at once':<44}{request_p95:>12.2f}")
-    print(f"{'story.completed -> last story.image p95 (s)':<44}{'n/a':>12}   (needs story-service; see docstring)")
+    print(f"{'story.completed -> last story.image p50 (s)':<44}{completed_p50:>12.2f}   ({completed} stories, one at a time)")
+    print(f"{'story.completed -> last story.image p95 (s)':<44}{completed_p95:>12.2f}")
     figures = {
         "illustrations_per_min": round(illustrations_per_min, 1),
         "narrations_per_min": round(narrations_per_min, 1),
         "narration_rtf_hi": round(rtf_hi, 4),
         "narration_rtf_en": round(rtf_en, 4),
-        "images_after_completed_p95_s": after_completed,
+        "images_after_completed_p95_s": round(completed_p95, 2),
         "images_after_request_p95_s": round(request_p95, 2),
     }
     print(json.dumps(figures))
@@ -147,5 +158,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--stories", type=int, default=12, help="stories illustrated (2 pictures each)")
     parser.add_argument("--narrations", type=int, default=6, help="400-word stories narrated")
+    parser.add_argument("--completed", type=int, default=10, help="stories streamed through story-service for the after-completed figure")
     args = parser.parse_args()
-    asyncio.run(main(args.stories, args.narrations))
+    asyncio.run(main(args.stories, args.narrations, args.completed))

@@ -1,9 +1,10 @@
-"""Which service answers a public `/v1` path: a small table, first match wins."""
+"""Which service answers a public `/v1` path: the registry's table, first match wins."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import unquote
+
+from storyscape_common.registry import PublicRoute, public_route_table
 
 STORY_SERVICE = "story-service"
 MEDIA_SERVICE = "media-service"
@@ -14,35 +15,8 @@ HISTORY_SERVICE = "history-service"
 SIGNED_MEDIA_PREFIX = "/v1/media/objects/"
 
 
-@dataclass(frozen=True)
-class Route:
-    """`/v1/genres` matches itself and what is below it; `/v1/me/` only what is below it; `exact` only itself."""
-
-    prefix: str
-    service: str
-    methods: frozenset[str] | None = None
-    exact: bool = False
-
-    def matches(self, *, method: str, path: str) -> bool:
-        if self.methods is not None and method not in self.methods:
-            return False
-        if self.exact:
-            return path == self.prefix
-        if self.prefix.endswith("/"):
-            return path.startswith(self.prefix)
-        return path == self.prefix or path.startswith(self.prefix + "/")
-
-
-ROUTES: tuple[Route, ...] = (
-    Route("/v1/stories", STORY_SERVICE, methods=frozenset({"POST"}), exact=True),
-    Route("/v1/stories", HISTORY_SERVICE),
-    Route("/v1/favorites", HISTORY_SERVICE),
-    Route("/v1/catalog", PROMPT_SERVICE),
-    Route("/v1/me/", PROMPT_SERVICE),
-    Route("/v1/genres", PROMPT_SERVICE),
-    Route("/v1/prompts/", PROMPT_SERVICE),
-    Route("/v1/media/", MEDIA_SERVICE),
-)
+# The table is the service registry's, narrow routes first (`/v1/stories/{id}/audio` before `/v1/stories`).
+ROUTES: tuple[tuple[PublicRoute, str], ...] = public_route_table()
 
 
 def has_dot_segments(path: str) -> bool:
@@ -55,9 +29,9 @@ def service_for(*, method: str, path: str) -> str | None:
     """The service that owns `path` for `method`, or None (the gateway answers 404)."""
     if has_dot_segments(path):
         return None
-    for route in ROUTES:
+    for route, service in ROUTES:
         if route.matches(method=method.upper(), path=path):
-            return route.service
+            return service
     return None
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -10,9 +12,12 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from history_service.api import favorites, internal, stories
+from history_service.media import MediaReader
+from history_service.media_outbox import MediaDeletions
 from history_service.reader_timezone import SettingsTimezones
 from history_service.settings import Settings
 from storyscape_common.app import create_service_app
+from storyscape_common.clients.media import MediaClient
 from storyscape_common.clients.prompt import PromptClient
 from storyscape_common.db import check_database, create_engine, run_migrations, session_factory
 from storyscape_common.signing import internal_signer
@@ -32,7 +37,9 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     """The service; `clock` is what "now" means for grouping and default timestamps (tests pin it)."""
     settings = settings or Settings()
 
-    prompt = PromptClient(base_url=settings.prompt_url, signer=internal_signer(settings))
+    signer = internal_signer(settings)
+    prompt = PromptClient(base_url=settings.prompt_url, signer=signer)
+    media = MediaClient(base_url=settings.media_url, signer=signer)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -41,9 +48,19 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
             await run_migrations(engine, script_location=MIGRATIONS)
             app.state.engine = engine
             app.state.session_factory = session_factory(engine)
-            yield
+            app.state.media_deletions = MediaDeletions(
+                app.state.session_factory, media, clock=clock, poll_seconds=settings.media_outbox_poll_seconds
+            )
+            worker = asyncio.create_task(app.state.media_deletions.run())
+            try:
+                yield
+            finally:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
         finally:
             await prompt.aclose()
+            await media.aclose()
             await engine.dispose()
 
     app = create_service_app(
@@ -55,5 +72,6 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         lifespan=lifespan,
     )
     app.state.clock = clock
+    app.state.media_reader = MediaReader(media, timeout_s=settings.media_timeout_seconds)
     app.state.timezones = SettingsTimezones(prompt, ttl=settings.settings_cache_seconds)
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, String, Text, false
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -59,3 +59,22 @@ class LibraryRow(Base):
 
     user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     favorites_version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class MediaDeletionRow(Base):
+    """A deletion media-service still has to hear about, written in the same transaction as the stories' delete.
+
+    `story_ids` null means every story of the user (history cleared with favorites). The worker in
+    `media_outbox.py` sends it, retrying with backoff, and removes the row once media-service confirmed.
+    """
+
+    __tablename__ = "media_deletions"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(128))
+    story_ids: Mapped[list[str] | None] = mapped_column(JSON().with_variant(JSONB(), "postgresql"), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+    __table_args__ = (Index("ix_media_deletions_due", "next_attempt_at"),)

@@ -102,6 +102,11 @@ class StoryRepository:
         )
         await self.session.execute(statement)
 
+    async def clearable_ids(self, *, user_id: str) -> list[str]:
+        """The ids a clear without favorites deletes."""
+        query = select(StoryRow.id).where(StoryRow.user_id == user_id, StoryRow.favorite.is_(False))
+        return list((await self.session.scalars(query)).all())
+
     async def clear(self, *, user_id: str, include_favorites: bool) -> tuple[int, bool]:
         """Delete the user's stories (favorites too if asked); returns (how many, whether a favorite went)."""
         condition = StoryRow.user_id == user_id

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from history_service.grouping import group_in_order, group_key, group_label
+from history_service.media_outbox import record_deletion
 from history_service.models import StoryRow
 from history_service.repository import StoryRepository
 from history_service.schemas import MAX_QUERY_CHARS, ClearResult, FavoriteList, Mode, SearchPage, Story, StoryCreate, StoryGroup, StoryPage
@@ -128,10 +129,13 @@ async def get_story(*, session: AsyncSession, user_id: str, story_id: str) -> St
     return story_from_row(row)
 
 
-async def delete_story(*, session: AsyncSession, user_id: str, story_id: str) -> None:
-    deleted = await StoryRepository(session).delete_for_user(user_id=user_id, story_id=_canonical_id(story_id))
+async def delete_story(*, session: AsyncSession, user_id: str, story_id: str, now: datetime) -> None:
+    story_id = _canonical_id(story_id)
+    deleted = await StoryRepository(session).delete_for_user(user_id=user_id, story_id=story_id)
     if not deleted:
         raise not_found("story")
+    # Its pictures and voice go too, in the same transaction as the delete (sent to media-service by a worker).
+    record_deletion(session, user_id=user_id, story_ids=[story_id], now=now)
 
 
 def query_words(q: str) -> list[str]:
@@ -180,6 +184,11 @@ async def favorites_count(*, session: AsyncSession, user_id: str) -> int:
     return await StoryRepository(session).favorites_count(user_id=user_id)
 
 
-async def clear_history(*, session: AsyncSession, user_id: str, include_favorites: bool) -> ClearResult:
-    deleted, _ = await StoryRepository(session).clear(user_id=user_id, include_favorites=include_favorites)
+async def clear_history(*, session: AsyncSession, user_id: str, include_favorites: bool, now: datetime) -> ClearResult:
+    repository = StoryRepository(session)
+    # With favorites, everything of the user's goes (also media of stories never delivered here).
+    story_ids = None if include_favorites else await repository.clearable_ids(user_id=user_id)
+    deleted, _ = await repository.clear(user_id=user_id, include_favorites=include_favorites)
+    if story_ids is None or story_ids:
+        record_deletion(session, user_id=user_id, story_ids=story_ids, now=now)
     return ClearResult(deleted=deleted, kept_favorites=not include_favorites)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from storyscape_common.registry import HISTORY_SERVICE, PROMPT_SERVICE, service
+from storyscape_common.registry import HISTORY_SERVICE, MEDIA_SERVICE, PROMPT_SERVICE, service
 from storyscape_common.settings import SignerSettings, local_url
 
 
@@ -22,6 +22,11 @@ class Settings(SignerSettings):
         default="Asia/Kolkata", description="IANA zone for grouping when neither the request nor the reader's settings name one"
     )
     prompt_url: str = Field(default=local_url(PROMPT_SERVICE), description="prompt-service base URL (the reader's time zone)")
+    media_url: str = Field(default=local_url(MEDIA_SERVICE), description="media-service base URL (pictures and narration of stories)")
+    media_timeout_seconds: float = Field(
+        default=1.5, gt=0, description="How long a read waits for media-service before stories go out without media"
+    )
+    media_outbox_poll_seconds: float = Field(default=2.0, gt=0, description="How often queued media deletions are sent")
     settings_cache_seconds: float = Field(default=60.0, ge=0, description="How long a reader's time zone from settings is reused")
 
     def secret_fields(self) -> tuple[str, ...]:

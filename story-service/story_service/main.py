@@ -19,6 +19,7 @@ from story_service.providers import ModelRouter
 from story_service.settings import Settings
 from storyscape_common.app import create_service_app
 from storyscape_common.clients.history import HistoryClient
+from storyscape_common.clients.media import MediaClient
 from storyscape_common.clients.prompt import PromptClient
 from storyscape_common.db import check_database, create_engine, run_migrations, session_factory
 from storyscape_common.signing import internal_signer
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         app.state.model_router = ModelRouter(settings, signer)
         app.state.history = HistoryClient(base_url=settings.history_url, signer=signer)
         app.state.prompt = PromptClient(base_url=settings.prompt_url, signer=signer)
+        app.state.media = MediaClient(base_url=settings.media_url, signer=signer)
         app.state.outbox = Outbox(
             sessions,
             app.state.history,
@@ -90,6 +92,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
             await app.state.model_router.aclose()
             await app.state.history.aclose()
             await app.state.prompt.aclose()
+            await app.state.media.aclose()
             await engine.dispose()
 
     return create_service_app(

@@ -17,12 +17,14 @@ import httpx
 import openai
 
 from story_service.idempotency import IdempotencyKeys
+from story_service.illustrations import illustration_frames
 from story_service.outbox import Outbox, local_story
 from story_service.providers import ChatRoute, ModelRouter
 from story_service.schemas import ResolvedStoryRequest as StoryRequest
 from story_service.schemas import StoryStarted
 from story_service.settings import Settings
 from story_service.titles import derive_title
+from storyscape_common.clients.media import MediaClient
 from storyscape_common.contracts.stories import Story, StoryCreate
 from storyscape_common.errors import ApiError
 from storyscape_common.internal_auth import Identity
@@ -44,6 +46,7 @@ class StoryContext:
     outbox: Outbox
     idempotency: IdempotencyKeys
     identity: Identity
+    media: MediaClient | None = None
 
 
 @dataclass
@@ -156,6 +159,9 @@ async def story_frames(
             yield error_event("upstream_unavailable", "the story was written but could not be saved; please try again")
             return
         yield encode_event("story.completed", {"story": saved.model_dump(mode="json")})
+        deadline = ctx.settings.illustration_deadline_seconds
+        async for frame in illustration_frames(ctx.media, saved, request, identity=ctx.identity, deadline_s=deadline):
+            yield frame
     finally:
         if idempotency_key is not None and not handed_over:
             await asyncio.shield(ctx.idempotency.abandon(user_id=ctx.identity.user_id, key=idempotency_key))

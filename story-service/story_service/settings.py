@@ -32,6 +32,9 @@ class Settings(SignerSettings):
         default=60.0, description="How long a provider may take to its first token before the next one is tried"
     )
     token_timeout_seconds: float = Field(default=60.0, description="Longest silence between tokens")
+    illustration_deadline_seconds: float = Field(
+        default=60.0, ge=0, description="How long the stream stays open after `story.completed` for `story.image` events (0: none)"
+    )
     ping_interval_seconds: float = Field(default=15.0, description="`: ping` comment interval on idle streams")
 
     database_url: str = Field(

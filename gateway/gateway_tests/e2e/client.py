@@ -32,3 +32,9 @@ async def stream_story(client: httpx.AsyncClient, token: str, body: dict[str, An
         assert response.status_code == 200, await response.aread()
         assert response.headers["content-type"].startswith("text/event-stream")
         return [event async for event in iter_events(response.aiter_lines())]
+
+
+def completed_story(events: list[ServerSentEvent]) -> dict[str, Any]:
+    """The Story of `story.completed` (pictures may follow it as `story.image` events)."""
+    story: dict[str, Any] = next(event for event in events if event.event == "story.completed").json()["story"]
+    return story

@@ -7,7 +7,7 @@ import unicodedata
 import httpx
 from storyscape_devtools.devstack import StackConfig
 
-from gateway_tests.e2e.client import bearer, sign_up, stream_story
+from gateway_tests.e2e.client import bearer, completed_story, sign_up, stream_story
 
 
 async def test_settings_and_a_custom_genre_shape_the_next_story(stack: StackConfig) -> None:
@@ -24,7 +24,7 @@ async def test_settings_and_a_custom_genre_shape_the_next_story(stack: StackConf
         assert saved.status_code == 200 and saved.json()["genres"] == [genre_id]
 
         events = await stream_story(client, alice, {"prompt": "A windy afternoon on the roof"})
-        story = events[-1].json()["story"]
+        story = completed_story(events)
         assert (story["age_group"], story["genres"]) == ("9-12", ["पतंगबाज़ी"])
 
         # Bob sees none of it and cannot change it.
@@ -52,9 +52,9 @@ async def test_saved_prompts_keep_one_copy_and_clear(stack: StackConfig) -> None
 async def test_favorites_search_and_clear(stack: StackConfig) -> None:
     alice, bob = sign_up(stack), sign_up(stack)
     async with httpx.AsyncClient(base_url=stack.url("gateway"), timeout=120) as client:
-        hindi = (await stream_story(client, alice, {"prompt": "एक राजकुमारी और उसकी बिल्ली की कहानी", "language": "hi"}))[-1]
-        english = (await stream_story(client, alice, {"prompt": "A lighthouse keeper and a seagull", "language": "en"}))[-1]
-        hindi_story, english_story = hindi.json()["story"], english.json()["story"]
+        hindi = await stream_story(client, alice, {"prompt": "एक राजकुमारी और उसकी बिल्ली की कहानी", "language": "hi"})
+        english = await stream_story(client, alice, {"prompt": "A lighthouse keeper and a seagull", "language": "en"})
+        hindi_story, english_story = completed_story(hindi), completed_story(english)
 
         async def found(q: str, token: str = alice) -> list[str]:
             response = await client.get("/v1/stories/search", params={"q": q}, headers=bearer(token))

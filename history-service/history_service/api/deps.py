@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Header, Request
 
+from history_service.media import MediaReader
 from history_service.reader_timezone import SettingsTimezones
 from history_service.service import resolve_timezone
 from storyscape_common.deps import CurrentIdentity
@@ -45,6 +46,12 @@ def story_service_identity(identity: CurrentIdentity) -> Identity:
     return identity
 
 
+def media_reader(request: Request) -> MediaReader:
+    reader: MediaReader = request.app.state.media_reader
+    return reader
+
+
 Now = Annotated[datetime, Depends(current_time)]
 ReaderTimezone = Annotated[ZoneInfo, Depends(reader_timezone)]
 StoryServiceIdentity = Annotated[Identity, Depends(story_service_identity)]
+Media = Annotated[MediaReader, Depends(media_reader)]

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Response
 
 from history_service import service
+from history_service.api.deps import Media
 from history_service.schemas import FavoriteList
 from storyscape_common.db import SessionDep
 from storyscape_common.deps import CurrentIdentity
@@ -32,6 +33,7 @@ async def favorites(
     response: Response,
     session: SessionDep,
     identity: CurrentIdentity,
+    media: Media,
     if_none_match: Annotated[str | None, Header(description="ETag of the copy the client holds")] = None,
 ) -> FavoriteList | Response:
     etag = await service.favorites_version(session=session, user_id=identity.user_id)
@@ -39,4 +41,6 @@ async def favorites(
     if etag_matches(if_none_match, etag):
         return Response(status_code=304, headers=headers)
     response.headers.update(headers)
-    return await service.favorite_list(session=session, user_id=identity.user_id)
+    favorites = await service.favorite_list(session=session, user_id=identity.user_id)
+    await media.attach(favorites.stories, identity=identity)
+    return favorites

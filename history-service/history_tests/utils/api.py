@@ -15,14 +15,16 @@ from history_service.settings import Settings
 AUDIENCE = "history-service"
 
 
-def history_settings(keys: TestKeys, *, database_url: str, prompt_url: str | None = None) -> Settings:
-    """Test settings; without a prompt-service (a closed port) readers fall back to the default time zone."""
+def history_settings(keys: TestKeys, *, database_url: str, prompt_url: str | None = None, **overrides: Any) -> Settings:
+    """Test settings; without a prompt-service (a closed port) readers fall back to the default time zone,
+    and without a media-service (another closed port) stories have no pictures or audio."""
     return Settings(
         environment="test",
         internal_public_keys=keys.public_keys,
         internal_signing_key=keys.private_pem("history-service"),
         database_url=database_url,
         prompt_url=prompt_url or f"http://127.0.0.1:{free_port()}",
+        **({"media_url": f"http://127.0.0.1:{free_port()}"} | overrides),
     )
 
 

@@ -12,6 +12,7 @@ from story_service.providers import ModelRouter
 from story_service.service import StoryContext
 from story_service.settings import Settings
 from storyscape_common.clients.history import HistoryClient
+from storyscape_common.clients.media import MediaClient
 from storyscape_common.clients.prompt import PromptClient
 from storyscape_common.deps import CurrentIdentity
 
@@ -56,11 +57,24 @@ OutboxDep = Annotated[Outbox, Depends(outbox)]
 IdempotencyDep = Annotated[IdempotencyKeys, Depends(idempotency_keys)]
 
 
+def media_client(request: Request) -> MediaClient:
+    value: MediaClient = request.app.state.media
+    return value
+
+
+MediaDep = Annotated[MediaClient, Depends(media_client)]
+
+
 def story_context(
-    identity: CurrentIdentity, settings: SettingsDep, router: ModelRouterDep, outbox: OutboxDep, idempotency: IdempotencyDep
+    identity: CurrentIdentity,
+    settings: SettingsDep,
+    router: ModelRouterDep,
+    outbox: OutboxDep,
+    idempotency: IdempotencyDep,
+    media: MediaDep,
 ) -> StoryContext:
     """Everything one story needs, for the user (and request id) the internal token vouches for."""
-    return StoryContext(settings=settings, router=router, outbox=outbox, idempotency=idempotency, identity=identity)
+    return StoryContext(settings=settings, router=router, outbox=outbox, idempotency=idempotency, identity=identity, media=media)
 
 
 StoryContextDep = Annotated[StoryContext, Depends(story_context)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ from hindi_llm_service.main import create_app as create_llm_app
 from hindi_llm_service.settings import Settings as LlmSettings
 from history_service.main import create_app as create_history_app
 from history_service.settings import Settings as HistorySettings
+from media_service.main import create_app as create_media_app
+from media_service.settings import Settings as MediaSettings
 from story_service.main import create_app as create_story_app
 from story_service.settings import Settings as StorySettings
 
@@ -27,6 +30,23 @@ def history_server(keys: TestKeys, directory: Path) -> LiveServer:
         prompt_url=f"http://127.0.0.1:{free_port()}",
     )
     return LiveServer(create_history_app(settings))
+
+
+def media_server(keys: TestKeys, directory: Path) -> LiveServer:
+    """media-service on the local store, with the offline illustrator; it serves its own signed URLs."""
+    port = free_port()
+    settings = MediaSettings(
+        environment="test",
+        internal_public_keys=keys.public_keys,
+        object_store="local",
+        local_dir=str(directory / "media"),
+        public_base_url=f"http://127.0.0.1:{port}",
+        url_signing_secret=secrets.token_urlsafe(32),
+        database_url=f"sqlite:///{directory / 'media.db'}",
+        illustrator="local",
+        narrator="espeak",
+    )
+    return LiveServer(create_media_app(settings), port=port)
 
 
 def llm_server(keys: TestKeys, model_dir: Path) -> tuple[LiveServer, Any]:
@@ -51,6 +71,8 @@ def story_server(keys: TestKeys, *, history_url: str, llm_url: str, **overrides:
         "history_url": history_url,
         # No prompt-service unless a test starts one: requests then fall back to the default settings.
         "prompt_url": f"http://127.0.0.1:{free_port()}",
+        # Nor media-service: a completed story then ends its stream without pictures.
+        "media_url": f"http://127.0.0.1:{free_port()}",
         "hindi_llm_url": f"{llm_url}/v1",
         "hindi_model": TINY_MODEL,
         "local_english_model": TINY_MODEL,

@@ -1,0 +1,60 @@
+"""Pictures and narration on every Story this service returns, read from media-service with fresh URLs.
+
+media-service is optional for reading: a page waits at most `timeout_s` for it, then the stories go out as
+they are (no pictures, no audio) rather than making history wait on, or fail with, a media outage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+
+import httpx
+from pydantic import ValidationError
+
+from history_service.schemas import Story
+from storyscape_common.clients.media import MediaClient
+from storyscape_common.contracts.media import StoryMedia
+from storyscape_common.contracts.stories import StoryAudio, StoryImage
+from storyscape_common.errors import ApiError
+from storyscape_common.internal_auth import Identity
+
+logger = logging.getLogger("history_service.media")
+MAX_CONCURRENT_READS = 8
+
+
+class MediaReader:
+    def __init__(self, media: MediaClient, *, timeout_s: float) -> None:
+        self.media = media
+        self.timeout_s = timeout_s
+
+    async def attach(self, stories: Iterable[Story], *, identity: Identity) -> None:
+        """Fill `images` and `audio` of a page of stories, all read at once under one deadline."""
+        page = list(stories)
+        if not page:
+            return
+        gate = asyncio.Semaphore(MAX_CONCURRENT_READS)
+
+        async def read(story: Story) -> None:
+            async with gate:
+                found = await self.media.story_media(str(story.id), identity=identity)
+            apply(story, found)
+
+        try:
+            async with asyncio.timeout(self.timeout_s):
+                results = await asyncio.gather(*(read(story) for story in page), return_exceptions=True)
+        except TimeoutError:
+            logger.warning("media-service too slow; stories sent without media", extra={"fields": {"stories": len(page)}})
+            return
+        failures = [result for result in results if isinstance(result, BaseException)]
+        for failure in failures:
+            if not isinstance(failure, ApiError | httpx.HTTPError | ValidationError):
+                raise failure
+        if failures:
+            logger.warning("media-service unavailable; stories sent without media", extra={"fields": {"failed": len(failures)}})
+
+
+def apply(story: Story, found: StoryMedia) -> None:
+    story.images = [StoryImage(index=image.index, url=image.url, caption=image.caption, kind=image.kind) for image in found.images]
+    story.audio = StoryAudio(url=found.audio.url, duration_s=found.audio.duration_s) if found.audio else None

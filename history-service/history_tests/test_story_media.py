@@ -1,0 +1,162 @@
+"""Stories read from history carry their pictures (fresh URLs) from media-service; deleting a story deletes its
+objects from the store (local directory and S3), durably: media-service being down only delays it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import aioboto3
+import httpx
+import pytest
+from storyscape_devtools.testing import LiveServer, TestKeys, free_port
+
+from history_service.main import create_app as create_history_app
+from history_tests.utils.api import HistoryCaller, history_settings
+from media_service.main import create_app as create_media_app
+from media_service.settings import Settings as MediaSettings
+from media_tests.utils.jobs import caller, client, job_settings, wait_all_finished
+from media_tests.utils.ministack import MiniStackServer, S3Credentials, ensure_ministack
+from media_tests.utils.settings import s3_settings
+from storyscape_common.contracts.media import IllustrationsCreate, StoryText
+
+
+@pytest.fixture(scope="module")
+def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[S3Credentials, str]]:
+    server = MiniStackServer()
+    try:
+        server.start(ensure_ministack())
+        # In a thread: the async test asking for this fixture already runs an event loop.
+        with ThreadPoolExecutor(1) as thread:
+            credentials = thread.submit(asyncio.run, server.create_s3_user(name="media-service")).result()
+        yield credentials, "history-media-test"
+    finally:
+        server.stop()
+
+
+def media_settings(kind: str, keys: TestKeys, directory: Path, port: int, request: pytest.FixtureRequest) -> MediaSettings:
+    base = f"http://127.0.0.1:{port}"
+    if kind == "local":
+        return job_settings(
+            keys=keys, local_dir=directory / "objects", database_url=f"sqlite:///{directory}/media.db", public_base_url=base
+        )
+    credentials, bucket = request.getfixturevalue("s3")
+    return s3_settings(
+        keys=keys,
+        credentials=credentials,
+        bucket=bucket,
+        s3_create_bucket=True,
+        database_url=f"sqlite:///{directory}/media.db",
+        job_poll_s=0.2,
+    )
+
+
+def files_under(root: Path) -> list[str]:
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file()) if root.exists() else []
+
+
+async def stored_keys(settings: MediaSettings) -> list[str]:
+    """What the store holds, looked at directly (files on disk, or the bucket's listing)."""
+    if settings.object_store == "local":
+        return await asyncio.to_thread(files_under, Path(settings.local_dir))
+    session = aioboto3.Session(
+        region_name=settings.s3_region,
+        aws_access_key_id=settings.s3_access_key_id,
+        aws_secret_access_key=settings.s3_secret_access_key,
+    )
+    async with session.client("s3", endpoint_url=settings.s3_endpoint_url) as s3c:
+        listing = await s3c.list_objects_v2(Bucket=settings.s3_bucket)
+    return sorted(item["Key"] for item in listing.get("Contents", []))
+
+
+async def illustrated(media_url: str, keys: TestKeys, *, user_id: str, story: dict[str, Any]) -> None:
+    """What story-service does when a story completes: register it, ask for its two pictures, wait for them."""
+    media = client(media_url, keys)
+    try:
+        text = StoryText(title=story["title"], text=story["text"], language=story["language"], genres=story["genres"])
+        await media.register_story(story["id"], text, identity=caller(user_id))
+        await media.request_illustrations(story["id"], IllustrationsCreate(ai_images=True), identity=caller(user_id))
+        await wait_all_finished(media, story["id"], user_id=user_id)
+    finally:
+        await media.aclose()
+
+
+async def eventually_empty(get: Any, timeout_s: float = 20.0) -> list[str]:
+    deadline = time.monotonic() + timeout_s
+    # Polling the store itself: nothing tells the test when media-service has deleted an object.
+    while (found := await get()) and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.2)
+    return list(found)
+
+
+@pytest.fixture
+async def history(keys: TestKeys, tmp_path: Path) -> AsyncIterator[tuple[HistoryCaller, int]]:
+    """history-service (SQLite) pointed at a media-service port the test starts (or not)."""
+    media_port = free_port()
+    settings = history_settings(
+        keys, database_url=f"sqlite:///{tmp_path}/history.db", media_url=f"http://127.0.0.1:{media_port}", media_outbox_poll_seconds=0.2
+    )
+    with LiveServer(create_history_app(settings)) as server:
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+            yield HistoryCaller(http, keys), media_port
+
+
+@pytest.mark.parametrize("store", ["local", "s3"])
+async def test_pictures_are_read_back_and_deleted_with_the_story(
+    store: str, history: tuple[HistoryCaller, int], keys: TestKeys, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    alice, media_port = history
+    settings = media_settings(store, keys, tmp_path, media_port, request)
+    story = await alice.saved()
+    with LiveServer(create_media_app(settings), port=media_port) as media:
+        await illustrated(media.url, keys, user_id=alice.user_id, story=story)
+        objects = await stored_keys(settings)
+        assert len([key for key in objects if story["id"] in key]) == 2
+
+        read = (await alice.get(story["id"])).json()
+        assert [(image["index"], image["kind"]) for image in read["images"]] == [(0, "ai"), (1, "ai")]
+        async with httpx.AsyncClient(timeout=10) as http:
+            for image in read["images"]:
+                assert (await http.get(image["url"])).status_code == 200
+        listed = (await alice.list()).json()["groups"][0]["stories"][0]
+        assert listed["id"] == story["id"] and len(listed["images"]) == 2
+
+        bob = HistoryCaller(alice.client, keys)
+        assert (await bob.get(story["id"])).status_code == 404
+
+        assert (await alice.delete(story["id"])).status_code == 204
+        assert await eventually_empty(lambda: _story_keys(settings, story["id"])) == []
+
+
+async def _story_keys(settings: MediaSettings, story_id: str) -> list[str]:
+    return [key for key in await stored_keys(settings) if story_id in key]
+
+
+async def test_a_deletion_waits_for_media_service_and_history_reads_without_it(
+    history: tuple[HistoryCaller, int], keys: TestKeys, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    alice, media_port = history
+    settings = media_settings("local", keys, tmp_path, media_port, request)
+    kept, doomed = await alice.saved(), await alice.saved()
+    with LiveServer(create_media_app(settings), port=media_port) as media:
+        for story in (kept, doomed):
+            await illustrated(media.url, keys, user_id=alice.user_id, story=story)
+    assert len(await stored_keys(settings)) == 4
+
+    # media-service is down: reads still answer (without media), quickly, and the clear is queued.
+    started = time.monotonic()
+    read = await alice.get(kept["id"])
+    assert read.status_code == 200 and read.json()["images"] == [] and time.monotonic() - started < 5
+    assert (await alice.client.put(f"/v1/stories/{kept['id']}/favorite", headers=alice.headers())).status_code == 200
+    assert (await alice.client.delete("/v1/stories", headers=alice.headers())).json()["deleted"] == 1
+    await asyncio.sleep(1.0)
+    assert len(await stored_keys(settings)) == 4
+
+    with LiveServer(create_media_app(settings), port=media_port):
+        assert await eventually_empty(lambda: _story_keys(settings, doomed["id"])) == []
+        assert len(await _story_keys(settings, kept["id"])) == 2  # the favorite kept its pictures
+        assert len((await alice.get(kept["id"])).json()["images"]) == 2
