@@ -8,7 +8,7 @@ PIP         := $(PY) -m pip
 TORCH       := torch==2.13.0
 FIREBASE_TOOLS := firebase-tools@15.34.2
 MODEL_DIR   := .models/smollm2-135m-instruct
-PACKAGES    := common devtools safety gateway story-service media-service prompt-service history-service hindi-llm-service training deploy
+PACKAGES    := common devtools safety console gateway story-service media-service prompt-service history-service hindi-llm-service training deploy
 
 VLLM_VENV   := .tools/vllm-venv
 
@@ -36,6 +36,10 @@ $(VENV)/.installed: $(foreach p,$(PACKAGES),$(p)/pyproject.toml) requirements-de
 .tools/ministack-venv/.installed:
 	bash media-service/scripts/ensure_ministack.sh
 	touch $@
+
+.tools/chromium/.installed:
+	bash console/scripts/ensure_chromium.sh
+	mkdir -p $(@D) && touch $@
 
 .tools/media-fonts/.installed:
 	bash media-service/scripts/ensure_fonts.sh
@@ -70,7 +74,7 @@ setup: $(VENV)/.installed .tools/firebase/.installed .tools/ministack-venv/.inst
 run: setup
 	$(PY) -m storyscape_devtools.devstack --state-dir .data
 
-test: setup lint $(VLLM_VENV)/.installed
+test: setup lint $(VLLM_VENV)/.installed .tools/chromium/.installed
 	$(PY) -m pytest -q
 
 lint: $(VENV)/.installed
