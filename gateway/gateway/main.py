@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateway.api import proxy
+from gateway.api import home, proxy
 from gateway.firebase import FirebaseVerifier
 from gateway.settings import Settings
 from gateway.upstreams import readiness_checks, upstream_clients
@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings,
         title="StoryScape API",
         description=DESCRIPTION,
-        routers=[proxy.router],
+        routers=[home.router, proxy.router],
         readiness_checks=readiness_checks(settings),
         lifespan=lifespan,
         internal_auth=False,

@@ -49,6 +49,9 @@ class Settings(SignerSettings):
     upstream_read_timeout_seconds: float = Field(default=60.0, gt=0, description="Read timeout between bytes from a service (then 504)")
     upstream_write_timeout_seconds: float = Field(default=30.0, gt=0, description="Write timeout for request bodies")
     upstream_max_connections: int = Field(default=500, ge=1, description="Pooled connections per service")
+    home_deadline_seconds: float = Field(
+        default=4.0, gt=0, le=30, description="`/v1/home`: parts not answered by then are null (above prompt-service's model deadline)"
+    )
 
     @model_validator(mode="after")
     def _refuse_emulator_for_real_projects(self) -> Settings:

@@ -24,7 +24,7 @@ class Settings(SignerSettings):
     openai_api_key: str = Field(default="", description="Suggestions from OpenAI when set; otherwise from the local model")
     openai_base_url: str = Field(default="", description="Override for OpenAI's API base URL (proxies, tests)")
     openai_model: str = Field(default="gpt-4o-mini", description="OpenAI model for suggestions")
-    suggestion_deadline_seconds: float = Field(default=4.0, gt=0, le=30, description="Past this the bank answers the model's request")
+    suggestion_deadline_seconds: float = Field(default=3.0, gt=0, le=30, description="Past this the bank answers the model's request")
     suggestion_lock_seconds: float = Field(
         default=15.0, gt=0, le=120, description="A generation lock older than this is taken over (its holder is presumed dead)"
     )
