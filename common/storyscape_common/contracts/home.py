@@ -47,6 +47,4 @@ class Home(BaseModel):
     recent_stories: list[StorySummary] | None
     favorites_count: int | None
     partial: bool
-    unavailable: list[str] = Field(
-        description="Parts not fetched in time: settings, suggestions, recent_stories, favorites_count"
-    )
+    unavailable: list[str] = Field(description="Parts not fetched in time: settings, suggestions, recent_stories, favorites_count")
