@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 from storyscape_devtools.testing import LiveServer
 
 from prompt_service.main import create_app
+from prompt_service.schemas import ResolvedSettings
 from prompt_service.settings import Settings
+from prompt_service.suggestions.service import settings_hash
 from prompt_tests.conftest import MovableClock
 from prompt_tests.utils.fake_model import ModelScript
 from prompt_tests.utils.reader import Reader
@@ -215,3 +220,22 @@ async def test_with_redis_two_processes_share_one_generation(
             assert {response.json()["source"] for response in answers} == {"model"}
             counts = [total(await generations_at(http, url)) for url in (one.url, two.url)]
     assert sum(counts) == 1
+
+
+async def test_a_waiter_takes_over_when_the_lock_holder_died(
+    alice: Reader, model_script: ModelScript, prompt_settings: Settings, clock: MovableClock
+) -> None:
+    """Another process took the key's lock and died: after the lock's expiry this one generates the set, once."""
+    settings = prompt_settings.model_copy(update={"redis_url": "redis://127.0.0.1:6379/0"})
+    day = clock().astimezone(ZoneInfo("Asia/Kolkata")).date().isoformat()
+    key = f"{alice.user_id}:{day}:{settings_hash(ResolvedSettings())}"
+    redis = Redis.from_url(settings.redis_url)
+    with LiveServer(create_app(settings, clock=clock)) as server:
+        async with httpx.AsyncClient(base_url=server.url, timeout=20) as http:
+            await redis.set("suggestions-lock:" + key, "a-dead-holder", px=1500)
+            started = time.monotonic()
+            body = await suggestions(Reader(http, alice.keys, alice.user_id))
+            waited = time.monotonic() - started
+            assert body["prompts"] == ENGLISH and total(await generations(http)) == 1
+    await redis.aclose()
+    assert 1.0 < waited < 5
