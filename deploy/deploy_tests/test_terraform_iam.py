@@ -77,10 +77,11 @@ def test_each_signing_key_reaches_only_its_own_service(config: TerraformConfig) 
     key = "aws_secretsmanager_secret.internal_signing_key"
     secrets = config.locals["service_secrets"]
 
-    assert {s for s, value in secrets.items() if mentions(value, key)} == {"gateway", "story-service", "history-service"}
+    assert {s for s, value in secrets.items() if mentions(value, key)} == {"gateway", "story-service", "history-service", "prompt-service"}
     assert secrets["gateway"]["GATEWAY_INTERNAL_SIGNING_KEY"] == f'${{{key}["gateway"].arn}}'
     assert secrets["story-service"]["STORY_INTERNAL_SIGNING_KEY"] == f'${{{key}["story-service"].arn}}'
     assert secrets["history-service"]["HISTORY_INTERNAL_SIGNING_KEY"] == f'${{{key}["history-service"].arn}}'
+    assert secrets["prompt-service"]["PROMPT_INTERNAL_SIGNING_KEY"] == f'${{{key}["prompt-service"].arn}}'
     assert config.find(key).body["for_each"] == "${var.internal_public_keys_pem}"
     assert not config.resources("aws_secretsmanager_secret_version") or all(
         not b.mentions(key) for b in config.resources("aws_secretsmanager_secret_version")

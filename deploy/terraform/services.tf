@@ -86,6 +86,7 @@ locals {
       PROMPT_LOG_LEVEL            = var.log_level
       PROMPT_INTERNAL_PUBLIC_KEYS = jsonencode(var.internal_public_keys_pem)
       PROMPT_DATABASE_URL         = local.database_urls["prompt-service"]
+      PROMPT_HINDI_LLM_URL        = "${local.service_urls["hindi-llm-service"]}/v1"
       PGSSLMODE                   = "require"
     }
     "history-service" = {
@@ -133,7 +134,8 @@ locals {
       PGPASSWORD = "${local.database_secret_arns["media-service"]}:password::"
     }
     "prompt-service" = {
-      PGPASSWORD = "${local.database_secret_arns["prompt-service"]}:password::"
+      PGPASSWORD                  = "${local.database_secret_arns["prompt-service"]}:password::"
+      PROMPT_INTERNAL_SIGNING_KEY = aws_secretsmanager_secret.internal_signing_key["prompt-service"].arn
     }
     "history-service" = {
       PGPASSWORD                   = "${local.database_secret_arns["history-service"]}:password::"
@@ -147,7 +149,7 @@ locals {
     "gateway"           = [aws_secretsmanager_secret.internal_signing_key["gateway"].arn, aws_secretsmanager_secret.redis_url.arn]
     "story-service"     = [aws_secretsmanager_secret.internal_signing_key["story-service"].arn, aws_secretsmanager_secret.openai_api_key.arn]
     "media-service"     = [local.database_secret_arns["media-service"]]
-    "prompt-service"    = [local.database_secret_arns["prompt-service"]]
+    "prompt-service"    = [local.database_secret_arns["prompt-service"], aws_secretsmanager_secret.internal_signing_key["prompt-service"].arn]
     "history-service"   = [local.database_secret_arns["history-service"], aws_secretsmanager_secret.internal_signing_key["history-service"].arn]
     "hindi-llm-service" = []
   }

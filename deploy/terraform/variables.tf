@@ -117,8 +117,8 @@ variable "internal_public_keys_pem" {
   }
 
   validation {
-    condition     = alltrue([for issuer in ["gateway", "story-service", "history-service"] : contains(keys(var.internal_public_keys_pem), issuer)])
-    error_message = "internal_public_keys_pem needs a key for each issuer that runs: gateway, story-service and history-service."
+    condition     = alltrue([for issuer in ["gateway", "story-service", "history-service", "prompt-service"] : contains(keys(var.internal_public_keys_pem), issuer)])
+    error_message = "internal_public_keys_pem needs a key for each issuer that runs: gateway, story-service, history-service and prompt-service."
   }
 }
 

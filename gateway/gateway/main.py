@@ -14,7 +14,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from gateway.api import proxy
+from gateway.api import home, proxy
 from gateway.draining import Drain, DrainMiddleware
 from gateway.edge import BodyLimitMiddleware, BodyLimits, CanonicalPathMiddleware
 from gateway.firebase import FirebaseVerifier
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings,
         title="StoryScape API",
         description=DESCRIPTION,
-        routers=[proxy.router],
+        routers=[home.router, proxy.router],
         readiness_checks=readiness_checks(settings),
         lifespan=lifespan,
         internal_auth=False,

@@ -58,6 +58,9 @@ class Settings(SignerSettings):
     # Story streams send a ping every 15 s, so a read gap longer than this means the upstream is stuck.
     upstream_read_timeout_seconds: float = Field(default=60.0, gt=0, description="Read timeout between bytes from a service (then 504)")
     upstream_max_connections: int = Field(default=500, ge=1, description="Pooled connections per service")
+    home_deadline_seconds: float = Field(
+        default=4.0, gt=0, le=30, description="`/v1/home`: parts not answered by then are null (above prompt-service's model deadline)"
+    )
 
     # Request bodies: JSON everywhere; multipart (a story from a photo) on the routes in gateway.edge.
     max_json_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest JSON (or other non-multipart) body (413 above)")

@@ -18,6 +18,7 @@ from history_service.repository import StoryRepository
 from history_service.schemas import MAX_QUERY_CHARS, ClearResult, FavoriteList, Mode, SearchPage, Story, StoryCreate, StoryGroup, StoryPage
 from history_service.search_terms import words
 from storyscape_common.catalog import AgeGroup, Language
+from storyscape_common.contracts.home import RECENT_STORIES, HistoryHome, StorySummary
 from storyscape_common.cursor import Cursor, decode_cursor, encode_cursor
 from storyscape_common.errors import ApiError, not_found
 
@@ -182,6 +183,14 @@ async def favorite_list(*, session: AsyncSession, user_id: str) -> FavoriteList:
 
 async def favorites_count(*, session: AsyncSession, user_id: str) -> int:
     return await StoryRepository(session).favorites_count(user_id=user_id)
+
+
+async def home(*, session: AsyncSession, user_id: str) -> HistoryHome:
+    """The home screen's part: the newest stories without their text, and how many favorites the reader keeps."""
+    repository = StoryRepository(session)
+    rows = await repository.newest_first(user_id=user_id, after=None, limit=RECENT_STORIES)
+    recent = [StorySummary.of(story_from_row(row)) for row in rows]
+    return HistoryHome(recent_stories=recent, favorites_count=await repository.favorites_count(user_id=user_id))
 
 
 async def clear_history(*, session: AsyncSession, user_id: str, include_favorites: bool, now: datetime) -> ClearResult:

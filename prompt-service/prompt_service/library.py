@@ -60,7 +60,9 @@ async def resolved_settings(*, session: AsyncSession, user_id: str) -> ResolvedS
     """Settings with custom genre ids replaced by the names a story prompt uses."""
     repository = LibraryRepository(session)
     current = settings_from_row(await repository.settings(user_id=user_id))
-    names = {genre.id: genre.name for genre in await repository.genres(user_id=user_id)}
+    # Most readers keep only built-in genres: then there is nothing to resolve (one query fewer on every read).
+    custom = any(genre.startswith(CUSTOM_GENRE_PREFIX) for genre in current.genres)
+    names = {genre.id: genre.name for genre in await repository.genres(user_id=user_id)} if custom else {}
     genre_names = [names.get(genre, genre) for genre in current.genres if genre in GENRES_BY_ID or genre in names]
     return ResolvedSettings(**current.model_dump(), genre_names=genre_names)
 

@@ -9,11 +9,13 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from prompt_service.api import catalog, genres, internal, saved_prompts
+from prompt_service.api import catalog, genres, internal, saved_prompts, suggestions
 from prompt_service.api import settings as settings_api
 from prompt_service.settings import Settings
+from prompt_service.suggestions.service import Suggestions
 from storyscape_common.app import create_service_app
 from storyscape_common.db import check_database, create_engine, run_migrations, session_factory
+from storyscape_common.signing import internal_signer
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -37,17 +39,23 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
             await run_migrations(engine, script_location=MIGRATIONS)
             app.state.engine = engine
             app.state.session_factory = session_factory(engine)
+            app.state.suggestions = Suggestions(
+                settings, signer=app.state.signer, sessions=app.state.session_factory, registry=app.state.metrics_registry
+            )
             yield
         finally:
+            if hasattr(app.state, "suggestions"):
+                await app.state.suggestions.aclose()
             await engine.dispose()
 
     app = create_service_app(
         settings=settings,
         title="StoryScape prompt-service",
-        description="The catalog; each reader's settings, custom genres and saved prompts.",
-        routers=[catalog.router, settings_api.router, genres.router, saved_prompts.router, internal.router],
+        description="The catalog; each reader's settings, custom genres, saved prompts and daily suggestions.",
+        routers=[catalog.router, settings_api.router, genres.router, saved_prompts.router, suggestions.router, internal.router],
         readiness_checks={"database": database_reachable},
         lifespan=lifespan,
     )
     app.state.clock = clock
+    app.state.signer = internal_signer(settings)
     return app

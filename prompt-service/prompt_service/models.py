@@ -63,3 +63,17 @@ class SavedPromptRow(Base):
         UniqueConstraint("user_id", "text_key", name="uq_saved_prompts_user_text"),
         Index("ix_saved_prompts_user_created_id", "user_id", created_at.desc(), "id"),
     )
+
+
+class SuggestionSetRow(Base):
+    """The five prompts a reader sees on one local date for one shape of settings (language, age group, genres)."""
+
+    __tablename__ = "suggestion_sets"
+
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    local_date: Mapped[str] = mapped_column(String(10), primary_key=True)
+    settings_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8))
+    prompts: Mapped[list[str]] = mapped_column(JSON_LIST)
+    source: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -8,9 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from storyscape_common.catalog import AgeGroup, Language
 from storyscape_common.contracts.settings import ResolvedSettings, UserSettings, iana_zone
+from storyscape_common.contracts.suggestions import SuggestionSet
 from storyscape_common.contracts.text_fields import MAX_GENRE_CHARS, MAX_GENRES, MAX_USER_PROMPT_CHARS, trimmed
 
-__all__ = ["ResolvedSettings", "UserSettings"]
+__all__ = ["ResolvedSettings", "SuggestionSet", "UserSettings"]
 
 
 class Labels(BaseModel):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from storyscape_common.registry import PROMPT_SERVICE, service
-from storyscape_common.settings import ServiceSettings
+from storyscape_common.registry import HINDI_LLM_SERVICE, PROMPT_SERVICE, service
+from storyscape_common.settings import SignerSettings, local_url
 
 
-class Settings(ServiceSettings):
+class Settings(SignerSettings):
     model_config = SettingsConfigDict(env_prefix="PROMPT_", env_file=".env", extra="ignore")
 
     service_name: str = PROMPT_SERVICE
@@ -18,7 +18,23 @@ class Settings(ServiceSettings):
         default="sqlite:///.data/prompt.db",
         description="postgresql://… in production; the SQLite default is relative to the working directory",
     )
+    redis_url: str = Field(default="", description="Redis for the suggestion cache and cross-process lock; empty keeps both in-process")
+    hindi_llm_url: str = Field(default=local_url(HINDI_LLM_SERVICE) + "/v1", description="The local model's OpenAI-compatible base URL")
+    hindi_llm_model: str = Field(default="smollm2-135m-instruct", description="Model name asked of hindi-llm-service")
+    openai_api_key: str = Field(default="", description="Suggestions from OpenAI when set; otherwise from the local model")
+    openai_base_url: str = Field(default="", description="Override for OpenAI's API base URL (proxies, tests)")
+    openai_model: str = Field(default="gpt-4o-mini", description="OpenAI model for suggestions")
+    suggestion_deadline_seconds: float = Field(default=3.0, gt=0, le=30, description="Past this the bank answers the model's request")
+    suggestion_lock_seconds: float = Field(
+        default=15.0, gt=0, le=120, description="A generation lock older than this is taken over (its holder is presumed dead)"
+    )
+    suggestion_retry_seconds: int = Field(
+        default=60,
+        ge=1,
+        description="A bank set served after a missed model deadline is kept this long; then the model is asked again",
+    )
+    suggestion_cache_seconds: int = Field(default=26 * 3600, ge=1, description="How long a day's set stays in the cache")
 
     def secret_fields(self) -> tuple[str, ...]:
-        # The URL may carry a database password.
-        return ("database_url",)
+        # The URLs may carry passwords.
+        return (*super().secret_fields(), "database_url", "redis_url", "openai_api_key")

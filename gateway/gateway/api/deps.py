@@ -13,6 +13,7 @@ from fastapi import Depends, Request
 from gateway.firebase import FirebaseUser, bearer_token
 from gateway.rate_limits import StoryLimits
 from gateway.resources import GatewayResources
+from gateway.settings import Settings
 from gateway.upstreams import Upstream
 from storyscape_common.internal_auth import InternalTokenSigner
 
@@ -42,6 +43,11 @@ async def story_limits(resources: Resources) -> StoryLimits:
     return resources.story_limits
 
 
+async def gateway_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
 async def request_id(request: Request) -> str:
     """The id the request-context middleware accepted or made for this request."""
     return str(request.state.request_id)
@@ -51,4 +57,5 @@ CurrentUser = Annotated[FirebaseUser, Depends(firebase_user)]
 Signer = Annotated[InternalTokenSigner, Depends(internal_signer)]
 Upstreams = Annotated[dict[str, Upstream], Depends(upstreams)]
 RequestId = Annotated[str, Depends(request_id)]
+SettingsDep = Annotated[Settings, Depends(gateway_settings)]
 Limits = Annotated[StoryLimits, Depends(story_limits)]

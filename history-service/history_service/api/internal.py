@@ -1,4 +1,4 @@
-"""Internal endpoints: story-service saves finished stories here."""
+"""Internal endpoints: story-service saves finished stories here; the gateway reads the home screen's part."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from fastapi import APIRouter, Response
 from history_service import service
 from history_service.api.deps import Now, StoryServiceIdentity
 from history_service.schemas import Story, StoryCreate
+from storyscape_common.contracts.home import HistoryHome
 from storyscape_common.db import SessionDep
+from storyscape_common.deps import CurrentIdentity
 
 router = APIRouter(prefix="/internal", tags=["internal"])
 
@@ -27,3 +29,8 @@ async def save_story(story: StoryCreate, response: Response, session: SessionDep
     if not created:
         response.status_code = 200
     return saved
+
+
+@router.get("/home", summary="The caller's user's 5 newest stories (no text) and favorites count, for the home screen")
+async def home(session: SessionDep, identity: CurrentIdentity) -> HistoryHome:
+    return await service.home(session=session, user_id=identity.user_id)
