@@ -18,6 +18,7 @@ from storyscape_common.contracts.media import (
     JobList,
     MediaDeleted,
     MediaJob,
+    PhotoUploaded,
     StoryIds,
     StoryMedia,
     StoryRegistered,
@@ -80,6 +81,13 @@ class MediaClient(InternalClient):
                         return
         except httpx.TransportError as exc:
             raise ApiError(503, "upstream_unavailable", f"{AUDIENCE} is unavailable") from exc
+
+    async def upload_photo(self, data: bytes, *, language: str, identity: Identity) -> PhotoUploaded:
+        """Check, clean, moderate, store and describe a photo (415/413/422 and 422 content_blocked pass through)."""
+        headers = {"content-type": "application/octet-stream"}
+        params = {"language": language}
+        data_out = await self._call("POST", "/internal/uploads", identity=identity, content=data, headers=headers, params=params)
+        return PhotoUploaded.model_validate(data_out)
 
     async def delete_story_media(self, story_id: str, *, identity: Identity) -> MediaDeleted:
         data = await self._call("DELETE", f"/internal/stories/{story_id}", identity=identity)
