@@ -14,11 +14,13 @@ from fastapi import FastAPI
 
 from story_service.api import stories
 from story_service.idempotency import IdempotencyKeys
+from story_service.moderation import story_moderator
 from story_service.outbox import Outbox
 from story_service.providers import ModelRouter
 from story_service.settings import Settings
 from storyscape_common.app import create_service_app
 from storyscape_common.clients.history import HistoryClient
+from storyscape_common.clients.media import MediaClient
 from storyscape_common.clients.prompt import PromptClient
 from storyscape_common.db import check_database, create_engine, run_migrations, session_factory
 from storyscape_common.signing import internal_signer
@@ -71,6 +73,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         app.state.model_router = ModelRouter(settings, signer)
         app.state.history = HistoryClient(base_url=settings.history_url, signer=signer)
         app.state.prompt = PromptClient(base_url=settings.prompt_url, signer=signer)
+        app.state.media = MediaClient(base_url=settings.media_url, signer=signer)
+        app.state.moderator = story_moderator(settings.openai_api_key, settings.openai_base_url)
         app.state.outbox = Outbox(
             sessions,
             app.state.history,
@@ -90,6 +94,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
             await app.state.model_router.aclose()
             await app.state.history.aclose()
             await app.state.prompt.aclose()
+            await app.state.media.aclose()
             await engine.dispose()
 
     return create_service_app(

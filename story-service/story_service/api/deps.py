@@ -57,10 +57,17 @@ IdempotencyDep = Annotated[IdempotencyKeys, Depends(idempotency_keys)]
 
 
 def story_context(
-    identity: CurrentIdentity, settings: SettingsDep, router: ModelRouterDep, outbox: OutboxDep, idempotency: IdempotencyDep
+    request: Request,
+    identity: CurrentIdentity,
+    settings: SettingsDep,
+    router: ModelRouterDep,
+    outbox: OutboxDep,
+    idempotency: IdempotencyDep,
 ) -> StoryContext:
     """Everything one story needs, for the user (and request id) the internal token vouches for."""
-    return StoryContext(settings=settings, router=router, outbox=outbox, idempotency=idempotency, identity=identity)
+    return StoryContext(
+        settings=settings, router=router, outbox=outbox, idempotency=idempotency, identity=identity, moderator=request.app.state.moderator
+    )
 
 
 StoryContextDep = Annotated[StoryContext, Depends(story_context)]
