@@ -79,7 +79,8 @@ async def write(stack: Stack, keys: TestKeys, user_id: str, fields: dict[str, An
     async with httpx.AsyncClient(timeout=60) as client:
         async with client.stream("POST", f"{stack.story.url}/v1/stories", headers=user_headers(keys, user_id), **kwargs) as response:
             if response.status_code != 200:
-                return Answer(response.status_code, [], (await response.aread()) and response.json()["error"])
+                await response.aread()
+                return Answer(response.status_code, [], response.json()["error"])
             return Answer(200, [event async for event in iter_events(response.aiter_lines())], None)
 
 
