@@ -117,7 +117,8 @@ async def test_a_photo_and_a_prompt_stream_an_image_prompt_story_from_the_descri
         await media.aclose()
     final_prompt = user_message(stack.openai_app.state.requests[-1])
     assert described.description and described.description in final_prompt and "The cat finds a friend" in final_prompt
-    assert [story["id"] for story in await saved_stories(stack, keys, user_id)] == [story["id"]]
+    assert story["image_description"] == described.description  # kept on the Story for the reader
+    assert [saved["image_description"] for saved in await saved_stories(stack, keys, user_id)] == [described.description]
 
 
 @pytest.mark.parametrize(
