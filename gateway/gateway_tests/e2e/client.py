@@ -32,3 +32,16 @@ async def stream_story(client: httpx.AsyncClient, token: str, body: dict[str, An
         assert response.status_code == 200, await response.aread()
         assert response.headers["content-type"].startswith("text/event-stream")
         return [event async for event in iter_events(response.aiter_lines())]
+
+
+async def post_photo_story(
+    client: httpx.AsyncClient, token: str, fields: dict[str, str], photo: bytes, filename: str = "photo.jpg"
+) -> tuple[int, list[ServerSentEvent], dict[str, Any] | None]:
+    """Image & Prompt mode as a browser sends it (multipart/form-data): the status, the events, or the error."""
+    headers = {**bearer(token), "Accept": "text/event-stream"}
+    files = {"image": (filename, photo, "application/octet-stream")}
+    async with client.stream("POST", "/v1/stories", data=fields, files=files, headers=headers) as response:
+        if response.status_code != 200:
+            await response.aread()
+            return response.status_code, [], response.json()["error"]
+        return 200, [event async for event in iter_events(response.aiter_lines())], None
