@@ -17,6 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from story_service.schemas import ResolvedStoryRequest, StoryOptions
 from storyscape_common.clients.media import MediaClient
+from storyscape_common.contracts.stories import SourceImage, Story
 from storyscape_common.errors import ApiError
 from storyscape_common.internal_auth import Identity
 from storyscape_common.story_prompts import story_messages
@@ -110,3 +111,10 @@ def messages_for(request: ResolvedStoryRequest) -> list[dict[str, str]]:
     return image_story_messages(
         language=r.language, age_group=r.age_group, genres=r.genres, prompt=r.prompt, description=r.image_description
     )
+
+
+def with_source_image(story: Story, request: ResolvedStoryRequest) -> Story:
+    """The completed Story shows the photo it was written from (the URL media-service signed for this request)."""
+    if request.source_image_url is None or story.source_image is not None:
+        return story
+    return story.model_copy(update={"source_image": SourceImage(url=request.source_image_url)})

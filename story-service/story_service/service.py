@@ -19,7 +19,7 @@ import openai
 from story_service.idempotency import IdempotencyKeys
 from story_service.moderation import ContentBlocked, blocked_event, check_prompt, check_story, checked_pieces
 from story_service.outbox import Outbox, local_story
-from story_service.photo import messages_for
+from story_service.photo import messages_for, with_source_image
 from story_service.providers import ChatRoute, ModelRouter
 from story_service.schemas import ResolvedStoryRequest as StoryRequest
 from story_service.schemas import StoryStarted
@@ -165,7 +165,7 @@ async def story_frames(
             logger.error("story could not be recorded", extra={"fields": {"story_id": started.story_id, "error": type(exc).__name__}})
             yield error_event("upstream_unavailable", "the story was written but could not be saved; please try again")
             return
-        yield encode_event("story.completed", {"story": saved.model_dump(mode="json")})
+        yield encode_event("story.completed", {"story": with_source_image(saved, request).model_dump(mode="json")})
     finally:
         if idempotency_key is not None and not handed_over:
             await asyncio.shield(ctx.idempotency.abandon(user_id=ctx.identity.user_id, key=idempotency_key))

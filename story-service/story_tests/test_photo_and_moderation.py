@@ -118,6 +118,9 @@ async def test_a_photo_and_a_prompt_stream_an_image_prompt_story_from_the_descri
     final_prompt = user_message(stack.openai_app.state.requests[-1])
     assert described.description and described.description in final_prompt and "The cat finds a friend" in final_prompt
     assert story["image_description"] == described.description  # kept on the Story for the reader
+    async with httpx.AsyncClient() as client:  # the photo it was written from, as stored (metadata removed)
+        source = await client.get(story["source_image"]["url"])
+    assert source.status_code == 200 and source.content.startswith(b"\xff\xd8\xff")
     assert [saved["image_description"] for saved in await saved_stories(stack, keys, user_id)] == [described.description]
 
 
