@@ -19,6 +19,7 @@ from storyscape_common.contracts.media import (
     MediaDeleted,
     MediaJob,
     PhotoUploaded,
+    PhotoUrl,
     StoryIds,
     StoryMedia,
     StoryRegistered,
@@ -88,6 +89,11 @@ class MediaClient(InternalClient):
         params = {"language": language}
         data_out = await self._call("POST", "/internal/uploads", identity=identity, content=data, headers=headers, params=params)
         return PhotoUploaded.model_validate(data_out)
+
+    async def photo_url(self, key: str, *, identity: Identity) -> PhotoUrl:
+        """A fresh URL for the user's stored photo (404 for a key that is not theirs)."""
+        data = await self._call("GET", "/internal/uploads/url", identity=identity, params={"key": key})
+        return PhotoUrl.model_validate(data)
 
     async def delete_story_media(self, story_id: str, *, identity: Identity) -> MediaDeleted:
         data = await self._call("DELETE", f"/internal/stories/{story_id}", identity=identity)

@@ -130,3 +130,9 @@ class PhotoUploaded(BaseModel):
     description: str = Field(description="In the requested language; says so honestly when nothing was recognised")
     recognised: bool
     provider: str
+
+
+class PhotoUrl(BaseModel):
+    """`GET /internal/uploads/url?key=`: a stored photo's URL, signed now."""
+
+    url: str = Field(description="Signed or presigned; expires")

@@ -18,7 +18,8 @@ from media_service.service import user_prefix
 from media_service.uploads import MAX_UPLOAD_BYTES, CleanImage, clean_upload, too_large
 from media_service.vision.base import VisionProvider
 from storyscape_common.contracts.errors import error_responses
-from storyscape_common.contracts.media import PhotoUploaded
+from storyscape_common.contracts.media import PhotoUploaded, PhotoUrl
+from storyscape_common.errors import ApiError
 from storyscape_safety import Moderator, raise_if_blocked
 
 router = APIRouter(prefix="/internal", tags=["internal"])
@@ -75,3 +76,20 @@ async def upload_photo(
         recognised=described.recognised,
         provider=described.provider,
     )
+
+
+@router.get(
+    "/uploads/url",
+    summary="A freshly signed URL for one of the user's stored photos (for Story reads)",
+    responses=error_responses(403, 404),
+)
+async def photo_url(
+    identity: ServiceIdentity,
+    store: ObjectStoreDep,
+    expires_in: UrlExpiry,
+    key: Annotated[str, Query(max_length=500, description="`object_key` from the upload")],
+) -> PhotoUrl:
+    # Only keys under the caller's own prefix: another user's photo is "not found", never signed.
+    if not key.startswith(user_prefix(identity.user_id) + "/uploads/") or not await store.exists(key):
+        raise ApiError(404, "not_found", "photo not found")
+    return PhotoUrl(url=await store.url(key, expires_in=expires_in))

@@ -95,3 +95,15 @@ async def test_only_story_service_may_upload(local_media_server: LocalMediaServe
     finally:
         await history.aclose()
     assert refused.value.status == 403
+
+
+async def test_a_stored_photo_gets_a_fresh_url_only_for_its_owner(media: MediaClient) -> None:
+    owner = user()
+    uploaded = await media.upload_photo(images.jpeg_with_gps(), language="en", identity=caller(owner))
+    fresh = await media.photo_url(uploaded.object_key, identity=caller(owner))
+    async with httpx.AsyncClient() as http:
+        assert (await http.get(fresh.url)).content.startswith(b"\xff\xd8\xff")
+    for key, who in ((uploaded.object_key, user()), (uploaded.object_key.replace("uploads/", "uploads/x"), owner)):
+        with pytest.raises(ApiError) as refused:
+            await media.photo_url(key, identity=caller(who))
+        assert refused.value.status == 404
