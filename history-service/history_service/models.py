@@ -30,6 +30,9 @@ class StoryRow(Base):
     mode: Mapped[str] = mapped_column(String(16))
     prompt: Mapped[str] = mapped_column(Text)
     model: Mapped[str] = mapped_column(String(100))
+    # Image & Prompt mode only: what was understood from the photo, and media-service's key for it.
+    image_description: Mapped[str | None] = mapped_column(Text, default=None)
+    source_image_key: Mapped[str | None] = mapped_column(String(500), default=None)
     favorite: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

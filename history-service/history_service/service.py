@@ -49,6 +49,7 @@ def story_from_row(row: StoryRow) -> Story:
         prompt=row.prompt,
         images=[],
         audio=None,
+        image_description=row.image_description,
         favorite=row.favorite,
         created_at=row.created_at,
         model=row.model,
@@ -67,6 +68,8 @@ def _row_from_create(*, user_id: str, story: StoryCreate, now: datetime) -> Stor
         mode=story.mode,
         prompt=story.prompt,
         model=story.model,
+        image_description=story.image_description,
+        source_image_key=story.source_image_key,
         favorite=False,
         created_at=story.created_at or now,
     )

@@ -56,6 +56,7 @@ async def read_schema(url: str) -> dict[str, object]:
 EXPECTED = {
     "columns": sorted(
         ["id", "user_id", "title", "text", "language", "age_group", "genres", "mode", "prompt", "model", "favorite", "created_at"]
+        + ["image_description", "source_image_key"]
     ),
     "primary_key": ["id"],
 }

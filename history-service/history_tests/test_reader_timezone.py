@@ -24,7 +24,12 @@ READ = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def prompt_server(keys: TestKeys, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     path: Path = tmp_path_factory.mktemp("prompt") / "prompt.db"
-    settings = PromptSettings(environment="test", internal_public_keys=keys.public_keys, database_url=f"sqlite:///{path}")
+    settings = PromptSettings(
+        environment="test",
+        internal_public_keys=keys.public_keys,
+        internal_signing_key=keys.private_pem("prompt-service"),
+        database_url=f"sqlite:///{path}",
+    )
     with LiveServer(create_prompt_app(settings)) as server:
         server.wait_ready()
         yield server

@@ -11,14 +11,16 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from media_service.api import audio, internal, objects
+from media_service.api import audio, internal, objects, uploads
 from media_service.jobs.notifier import JobNotifier
 from media_service.jobs.worker import JobWorker, RetryPolicy
 from media_service.providers import create_providers
 from media_service.settings import Settings
 from media_service.storage import ObjectStore, create_object_store
+from media_service.vision.fallback import create_vision_provider
 from storyscape_common.app import create_service_app
 from storyscape_common.db import check_database, create_engine, run_migrations, session_factory
+from storyscape_safety import create_moderator
 
 DESCRIPTION = "Illustrations and narration made by durable jobs, and the object store (S3 or a local directory) that holds them."
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -91,7 +93,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         settings=settings,
         title="StoryScape media-service",
         description=DESCRIPTION,
-        routers=[objects.router, internal.router, audio.router],
+        routers=[objects.router, internal.router, uploads.router, audio.router],
         readiness_checks={"object_store": object_store_ready, "database": database_ready},
         lifespan=lifespan,
         open_prefixes=(objects.router.prefix + "/",),
@@ -99,4 +101,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.object_store = create_object_store(settings)
     app.state.notifier = JobNotifier()
     app.state.clock = clock
+    # Photos: moderation (SAFETY_* settings, offline unless a key is set) and the vision step (OpenAI when a key is set).
+    app.state.moderator = create_moderator()
+    app.state.vision = create_vision_provider(openai_api_key=settings.openai_api_key or None, openai_base_url=settings.openai_base_url)
     return app

@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from story_service.api import stories
 from story_service.idempotency import IdempotencyKeys
+from story_service.moderation import story_moderator
 from story_service.outbox import Outbox
 from story_service.providers import ModelRouter
 from story_service.settings import Settings
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         app.state.history = HistoryClient(base_url=settings.history_url, signer=signer)
         app.state.prompt = PromptClient(base_url=settings.prompt_url, signer=signer)
         app.state.media = MediaClient(base_url=settings.media_url, signer=signer)
+        app.state.moderator = story_moderator(settings.openai_api_key, settings.openai_base_url)
         app.state.outbox = Outbox(
             sessions,
             app.state.history,

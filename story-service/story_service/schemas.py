@@ -19,6 +19,14 @@ class ResolvedStoryRequest(BaseModel):
     age_group: AgeGroup
     genres: list[str] = Field(default_factory=list)
     ai_images: bool = True
+    # Image & Prompt mode: what media-service understood from the photo and where it stored it.
+    image_description: str | None = None
+    source_image_key: str | None = None
+    source_image_url: str | None = None
+
+    @property
+    def mode(self) -> Mode:
+        return "prompt" if self.image_description is None else "image_prompt"
 
     @classmethod
     def resolve(cls, options: StoryOptions, settings: ResolvedSettings) -> ResolvedStoryRequest:

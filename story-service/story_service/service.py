@@ -18,7 +18,9 @@ import openai
 
 from story_service.idempotency import IdempotencyKeys
 from story_service.illustrations import illustration_frames
+from story_service.moderation import ContentBlocked, blocked_event, check_prompt, check_story, checked_pieces
 from story_service.outbox import Outbox, local_story
+from story_service.photo import messages_for, with_source_image
 from story_service.providers import ChatRoute, ModelRouter
 from story_service.schemas import ResolvedStoryRequest as StoryRequest
 from story_service.schemas import StoryStarted
@@ -29,7 +31,8 @@ from storyscape_common.contracts.stories import Story, StoryCreate
 from storyscape_common.errors import ApiError
 from storyscape_common.internal_auth import Identity
 from storyscape_common.sse import encode_event
-from storyscape_common.story_prompts import max_tokens_for, story_messages
+from storyscape_common.story_prompts import max_tokens_for
+from storyscape_safety import Moderator
 
 logger = logging.getLogger("story_service.saga")
 UNTITLED = {"en": "A new story", "hi": "नई कहानी"}
@@ -46,6 +49,7 @@ class StoryContext:
     outbox: Outbox
     idempotency: IdempotencyKeys
     identity: Identity
+    moderator: Moderator
     media: MediaClient | None = None
 
 
@@ -80,7 +84,8 @@ def unavailable(errors: list[BaseException]) -> ApiError:
 
 async def begin_story(ctx: StoryContext, request: StoryRequest) -> StartedStory:
     """Try each route until one produces its first piece; retries and fallbacks end here."""
-    messages = story_messages(language=request.language, age_group=request.age_group, genres=request.genres, prompt=request.prompt)
+    await check_prompt(ctx.moderator, request.prompt, language=request.language)
+    messages = messages_for(request)
     max_tokens = min(max_tokens_for(language=request.language, age_group=request.age_group), ctx.settings.max_story_tokens)
     errors: list[BaseException] = []
     for route in ctx.router.routes_for(request.language):
@@ -103,7 +108,7 @@ async def begin_story(ctx: StoryContext, request: StoryRequest) -> StartedStory:
 
 
 def started_event(story_id: str, request: StoryRequest, model: str) -> bytes:
-    started = StoryStarted(story_id=story_id, language=request.language, mode="prompt", model=model)
+    started = StoryStarted(story_id=story_id, language=request.language, mode=request.mode, model=model)
     return encode_event("story.started", started.model_dump())
 
 
@@ -115,9 +120,11 @@ def finished_story(story_id: str, text: str, request: StoryRequest, model: str) 
         language=request.language,
         age_group=request.age_group,
         genres=request.genres,
-        mode="prompt",
+        mode=request.mode,
         prompt=request.prompt,
         model=model,
+        image_description=request.image_description,
+        source_image_key=request.source_image_key,
         created_at=datetime.now(UTC),
     )
 
@@ -135,14 +142,17 @@ async def story_frames(
 ) -> AsyncIterator[bytes]:
     """The SSE frames of a started story: started, deltas, completed — or an error event, then the end."""
     handed_over = False
-    parts = [started.first_piece]
+    parts: list[str] = []
     try:
         yield started_event(started.story_id, request, started.route.model)
-        yield encode_event("story.delta", {"text": started.first_piece})
         try:
-            async for piece in started.pieces:
+            async for piece in checked_pieces(ctx.moderator, started.first_piece, started.pieces, language=request.language):
                 parts.append(piece)
                 yield encode_event("story.delta", {"text": piece})
+            await check_story(ctx.moderator, "".join(parts), language=request.language)
+        except ContentBlocked:
+            yield blocked_event(request.language)  # nothing is saved
+            return
         except PROVIDER_ERRORS as exc:
             logger.warning("provider failed mid-story", extra={"fields": {"route": started.route.name, "error": type(exc).__name__}})
             yield error_event("upstream_unavailable", "the story model stopped unexpectedly; nothing was saved")
@@ -158,7 +168,7 @@ async def story_frames(
             logger.error("story could not be recorded", extra={"fields": {"story_id": started.story_id, "error": type(exc).__name__}})
             yield error_event("upstream_unavailable", "the story was written but could not be saved; please try again")
             return
-        yield encode_event("story.completed", {"story": saved.model_dump(mode="json")})
+        yield encode_event("story.completed", {"story": with_source_image(saved, request).model_dump(mode="json")})
         deadline = ctx.settings.illustration_deadline_seconds
         async for frame in illustration_frames(ctx.media, saved, request, identity=ctx.identity, deadline_s=deadline):
             yield frame

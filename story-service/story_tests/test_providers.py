@@ -66,7 +66,8 @@ async def test_a_provider_dying_mid_story_is_an_error_event_and_nothing_is_saved
     ):
         events = await collect_story(server.url, keys, user_id="mid-story")
     names = [event.event for event in events]
-    assert names[:3] == ["story.started", "story.delta", "story.delta"] and names[-1] == "error", names
+    # "Once upon a time" never ended a sentence, so moderation had not released any of it yet.
+    assert names == ["story.started", "error"], names
     assert events[-1].json()["code"] == "upstream_unavailable"
     async with httpx.AsyncClient() as client:
         listed = await client.get(

@@ -14,7 +14,8 @@ async def test_events_arrive_in_order_and_the_story_is_saved(story_service: Live
     events = await collect_story(story_service.url, keys, user_id="alice")
     names = [event.event for event in events]
     assert names[0] == "story.started" and names[-1] == "story.completed"
-    assert set(names[1:-1]) == {"story.delta"} and len(names) >= 4
+    # Text is released one moderated sentence at a time; tiny-llama's random tokens rarely end one.
+    assert set(names[1:-1]) == {"story.delta"} and len(names) >= 3
 
     started, story = events[0].json(), events[-1].json()["story"]
     assert started["mode"] == "prompt" and started["language"] == "en" and started["model"] == TINY_MODEL

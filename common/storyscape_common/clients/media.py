@@ -18,6 +18,8 @@ from storyscape_common.contracts.media import (
     JobList,
     MediaDeleted,
     MediaJob,
+    PhotoUploaded,
+    PhotoUrl,
     StoryIds,
     StoryMedia,
     StoryRegistered,
@@ -80,6 +82,18 @@ class MediaClient(InternalClient):
                         return
         except httpx.TransportError as exc:
             raise ApiError(503, "upstream_unavailable", f"{AUDIENCE} is unavailable") from exc
+
+    async def upload_photo(self, data: bytes, *, language: str, identity: Identity) -> PhotoUploaded:
+        """Check, clean, moderate, store and describe a photo (415/413/422 and 422 content_blocked pass through)."""
+        headers = {"content-type": "application/octet-stream"}
+        params = {"language": language}
+        data_out = await self._call("POST", "/internal/uploads", identity=identity, content=data, headers=headers, params=params)
+        return PhotoUploaded.model_validate(data_out)
+
+    async def photo_url(self, key: str, *, identity: Identity) -> PhotoUrl:
+        """A fresh URL for the user's stored photo (404 for a key that is not theirs)."""
+        data = await self._call("GET", "/internal/uploads/url", identity=identity, params={"key": key})
+        return PhotoUrl.model_validate(data)
 
     async def delete_story_media(self, story_id: str, *, identity: Identity) -> MediaDeleted:
         data = await self._call("DELETE", f"/internal/stories/{story_id}", identity=identity)

@@ -117,3 +117,22 @@ class MediaDeleted(BaseModel):
 JOB_EVENT = "job"
 IDLE_EVENT = "idle"
 TIMEOUT_EVENT = "timeout"
+
+
+class PhotoUploaded(BaseModel):
+    """`POST /internal/uploads`: a checked, cleaned photo stored for the user, and what the vision step saw in it."""
+
+    object_key: str = Field(description="Where the cleaned photo (no metadata) is stored, under the user's prefix")
+    url: str = Field(description="Signed or presigned; expires")
+    content_type: str
+    width: int
+    height: int
+    description: str = Field(description="In the requested language; says so honestly when nothing was recognised")
+    recognised: bool
+    provider: str
+
+
+class PhotoUrl(BaseModel):
+    """`GET /internal/uploads/url?key=`: a stored photo's URL, signed now."""
+
+    url: str = Field(description="Signed or presigned; expires")

@@ -38,3 +38,16 @@ def completed_story(events: list[ServerSentEvent]) -> dict[str, Any]:
     """The Story of `story.completed` (pictures may follow it as `story.image` events)."""
     story: dict[str, Any] = next(event for event in events if event.event == "story.completed").json()["story"]
     return story
+
+
+async def post_photo_story(
+    client: httpx.AsyncClient, token: str, fields: dict[str, str], photo: bytes, filename: str = "photo.jpg"
+) -> tuple[int, list[ServerSentEvent], dict[str, Any] | None]:
+    """Image & Prompt mode as a browser sends it (multipart/form-data): the status, the events, or the error."""
+    headers = {**bearer(token), "Accept": "text/event-stream"}
+    files = {"image": (filename, photo, "application/octet-stream")}
+    async with client.stream("POST", "/v1/stories", data=fields, files=files, headers=headers) as response:
+        if response.status_code != 200:
+            await response.aread()
+            return response.status_code, [], response.json()["error"]
+        return 200, [event async for event in iter_events(response.aiter_lines())], None

@@ -15,6 +15,7 @@ from storyscape_common.clients.history import HistoryClient
 from storyscape_common.clients.media import MediaClient
 from storyscape_common.clients.prompt import PromptClient
 from storyscape_common.deps import CurrentIdentity
+from storyscape_safety import Moderator
 
 
 def settings(request: Request) -> Settings:
@@ -65,6 +66,14 @@ def media_client(request: Request) -> MediaClient:
 MediaDep = Annotated[MediaClient, Depends(media_client)]
 
 
+def moderator(request: Request) -> Moderator:
+    value: Moderator = request.app.state.moderator
+    return value
+
+
+ModeratorDep = Annotated[Moderator, Depends(moderator)]
+
+
 def story_context(
     identity: CurrentIdentity,
     settings: SettingsDep,
@@ -72,9 +81,12 @@ def story_context(
     outbox: OutboxDep,
     idempotency: IdempotencyDep,
     media: MediaDep,
+    moderator: ModeratorDep,
 ) -> StoryContext:
     """Everything one story needs, for the user (and request id) the internal token vouches for."""
-    return StoryContext(settings=settings, router=router, outbox=outbox, idempotency=idempotency, identity=identity, media=media)
+    return StoryContext(
+        settings=settings, router=router, outbox=outbox, idempotency=idempotency, identity=identity, moderator=moderator, media=media
+    )
 
 
 StoryContextDep = Annotated[StoryContext, Depends(story_context)]

@@ -2,18 +2,47 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import hashlib
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header
 from fastapi.responses import StreamingResponse
 
 from story_service.api.deps import PromptDep, StoryContextDep
 from story_service.idempotency import body_hash, valid_key
+from story_service.moderation import check_prompt
+from story_service.photo import MediaDep, StoryInput, StoryInputDep, with_photo
 from story_service.reader_settings import reader_settings
 from story_service.schemas import ResolvedStoryRequest, StoryOptions
 from story_service.service import begin_story, replay_frames, story_frames
 from storyscape_common.contracts.errors import error_responses
 from storyscape_common.sse import SSE_HEADERS, SSE_MEDIA_TYPE, with_keepalive
+
+REQUEST_BODY: dict[str, Any] = {
+    "required": True,
+    "content": {
+        "application/json": {"schema": StoryOptions.model_json_schema()},
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["prompt", "image"],
+                "properties": {
+                    **StoryOptions.model_json_schema()["properties"],
+                    "image": {"type": "string", "format": "binary", "description": "JPEG, PNG or WebP, at most 10 MiB"},
+                },
+            }
+        },
+    },
+}
+
+
+def request_digest(body: StoryInput) -> str:
+    """What an Idempotency-Key is bound to: the options and, in Image & Prompt mode, the photo's bytes."""
+    options = body.options.model_dump(mode="json")
+    if body.photo is not None:
+        options["image_sha256"] = hashlib.sha256(body.photo).hexdigest()
+    return body_hash(options)
+
 
 router = APIRouter(prefix="/v1/stories", tags=["stories"])
 
@@ -30,26 +59,32 @@ the same key with a different body is 422."""
 
 @router.post(
     "",
-    summary="Write a story (Prompt-only mode), streamed token by token; missing fields come from the reader's settings",
+    summary="Write a story (Prompt-only, or Image & Prompt with a photo), streamed token by token; missing fields from settings",
     description=SSE_DESCRIPTION,
     response_class=StreamingResponse,
-    responses={200: {"content": {SSE_MEDIA_TYPE: {}}, "description": "A Server-Sent Events stream"}, **error_responses(409, 502, 503, 504)},
+    openapi_extra={"requestBody": REQUEST_BODY},
+    responses={
+        200: {"content": {SSE_MEDIA_TYPE: {}}, "description": "A Server-Sent Events stream"},
+        **error_responses(409, 413, 415, 422, 502, 503, 504),
+    },
 )
 async def create_story(
-    body: StoryOptions,
+    body: StoryInputDep,
     ctx: StoryContextDep,
     prompt: PromptDep,
+    media: MediaDep,
     idempotency_key: Annotated[str | None, Header(description="Makes a retry return the same story")] = None,
 ) -> StreamingResponse:
     if idempotency_key is not None:
         idempotency_key = valid_key(idempotency_key)
-        replay = await ctx.idempotency.begin(
-            user_id=ctx.identity.user_id, key=idempotency_key, digest=body_hash(body.model_dump(mode="json"))
-        )
+        replay = await ctx.idempotency.begin(user_id=ctx.identity.user_id, key=idempotency_key, digest=request_digest(body))
         if replay is not None:
             return StreamingResponse(replay_frames(replay.story), media_type=SSE_MEDIA_TYPE, headers=SSE_HEADERS)
-    request = ResolvedStoryRequest.resolve(body, await reader_settings(prompt, ctx.identity))
+    request = ResolvedStoryRequest.resolve(body.options, await reader_settings(prompt, ctx.identity))
     try:
+        if body.photo is not None:  # checked, moderated, stored and described by media-service
+            await check_prompt(ctx.moderator, request.prompt, language=request.language)  # before the photo is stored
+            request = await with_photo(request, body.photo, media, ctx.identity)
         started = await begin_story(ctx, request)
     except BaseException:
         if idempotency_key is not None:

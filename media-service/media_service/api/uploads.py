@@ -1,0 +1,95 @@
+"""`POST /internal/uploads`: a child's photo for an Image & Prompt story (story-service only).
+
+Checked by content (`clean_upload`: 415/413/422), moderated (422 `content_blocked`), stored per user without
+metadata, then described by the vision provider in the story's language. Nothing is stored unless every check
+passed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from media_service.api.deps import ObjectStoreDep, ServiceIdentity, UrlExpiry
+from media_service.service import user_prefix
+from media_service.uploads import MAX_UPLOAD_BYTES, CleanImage, clean_upload, too_large
+from media_service.vision.base import VisionProvider
+from storyscape_common.contracts.errors import error_responses
+from storyscape_common.contracts.media import PhotoUploaded, PhotoUrl
+from storyscape_common.errors import ApiError
+from storyscape_safety import Moderator, raise_if_blocked
+
+router = APIRouter(prefix="/internal", tags=["internal"])
+EXTENSIONS = {"jpeg": "jpg", "png": "png", "webp": "webp"}
+PHOTO_BODY: dict[str, Any] = {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+
+
+def photo_key(user_id: str, photo: CleanImage) -> str:
+    """Content-addressed under the user's prefix: the same photo twice is one object."""
+    digest = hashlib.sha256(photo.data).hexdigest()[:32]
+    return f"{user_prefix(user_id)}/uploads/{digest}.{EXTENSIONS[photo.format]}"
+
+
+async def read_limited(request: Request, limit: int = MAX_UPLOAD_BYTES) -> bytes:
+    """The body, refused with 413 as soon as it passes the limit (never buffered past it)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(f"over {limit // (1024 * 1024)} MiB")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.post(
+    "/uploads",
+    status_code=201,
+    summary="Check, clean, moderate, store and describe a photo (the raw image bytes are the body)",
+    openapi_extra={"requestBody": PHOTO_BODY},
+    responses=error_responses(403, 413, 415, 422),
+)
+async def upload_photo(
+    request: Request,
+    identity: ServiceIdentity,
+    store: ObjectStoreDep,
+    expires_in: UrlExpiry,
+    language: Annotated[Literal["en", "hi"], Query(description="Language of the description")] = "en",
+) -> PhotoUploaded:
+    photo = await asyncio.to_thread(clean_upload, await read_limited(request))
+    moderator: Moderator = request.app.state.moderator
+    raise_if_blocked(await moderator.check_image(photo.data), source="image", language=language)
+    vision: VisionProvider = request.app.state.vision
+    described = await vision.describe(photo.data, language=language)
+    key = photo_key(identity.user_id, photo)
+    await store.put(key, photo.data, content_type=photo.content_type)
+    return PhotoUploaded(
+        object_key=key,
+        url=await store.url(key, expires_in=expires_in),
+        content_type=photo.content_type,
+        width=photo.width,
+        height=photo.height,
+        description=described.text,
+        recognised=described.recognised,
+        provider=described.provider,
+    )
+
+
+@router.get(
+    "/uploads/url",
+    summary="A freshly signed URL for one of the user's stored photos (for Story reads)",
+    responses=error_responses(403, 404),
+)
+async def photo_url(
+    identity: ServiceIdentity,
+    store: ObjectStoreDep,
+    expires_in: UrlExpiry,
+    key: Annotated[str, Query(max_length=500, description="`object_key` from the upload")],
+) -> PhotoUrl:
+    # Only keys under the caller's own prefix: another user's photo is "not found", never signed.
+    if not key.startswith(user_prefix(identity.user_id) + "/uploads/") or not await store.exists(key):
+        raise ApiError(404, "not_found", "photo not found")
+    return PhotoUrl(url=await store.url(key, expires_in=expires_in))
