@@ -26,7 +26,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
         emulator_port=free_port(),
         model_path=MODEL_DIR,
         # A short story keeps the test quick on two CPU cores; the path is the production one.
-        extra_env={"story-service": {"STORY_MAX_STORY_TOKENS": "48"}},
+        # SmolLM2 (the small offline candidate) also writes the English stories here.
+        extra_env={"story-service": {"STORY_MAX_STORY_TOKENS": "48", "STORY_LOCAL_ENGLISH_MODEL": "smollm2-135m-instruct"}},
     )
     with DevStack(config):
         yield config
