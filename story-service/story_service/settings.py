@@ -16,9 +16,7 @@ class Settings(SignerSettings):
     history_url: str = "http://127.0.0.1:8004"
     hindi_llm_url: str = Field(default="http://127.0.0.1:8005/v1", description="OpenAI-compatible base URL")
     hindi_model: str = Field(default="storyscape-hi", description="Model or LoRA adapter name on hindi-llm-service for Hindi stories")
-    local_english_model: str = Field(
-        default="gemma3-270m", description="Model on hindi-llm-service for English when no OpenAI key is set"
-    )
+    local_english_model: str = Field(default="gemma3-270m", description="Model on hindi-llm-service for English when no OpenAI key is set")
     openai_api_key: str = Field(default="", description="Enables OpenAI for English stories")
     openai_base_url: str = Field(default="", description="Override for OpenAI's API base URL (proxies, tests)")
     english_model: str = "gpt-4o"
