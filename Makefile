@@ -8,11 +8,13 @@ PIP         := $(PY) -m pip
 TORCH       := torch==2.13.0
 FIREBASE_TOOLS := firebase-tools@15.34.2
 MODEL_DIR   := .models/smollm2-135m-instruct
+GEMMA_DIR   := .models/gemma3-270m
+HUNSPELL_HI := /usr/share/hunspell/hi_IN.dic
 PACKAGES    := common devtools safety console gateway story-service media-service prompt-service history-service hindi-llm-service training deploy
 
 VLLM_VENV   := .tools/vllm-venv
 
-.PHONY: run test setup lint bench train clean-state vllm-venv
+.PHONY: run test setup lint bench train clean-state vllm-venv hunspell-hi
 .DEFAULT_GOAL := run
 
 $(VENV)/.installed: $(foreach p,$(PACKAGES),$(p)/pyproject.toml) requirements-dev.txt pyproject.toml
@@ -69,7 +71,16 @@ endif
 $(MODEL_DIR)/config.json: | $(VENV)/.installed
 	$(PY) -m hindi_llm_service.prepare_model --out $(MODEL_DIR)
 
-setup: $(VENV)/.installed .tools/firebase/.installed .tools/ministack-venv/.installed .tools/checkov-venv/.installed .tools/media-fonts/.installed $(MODEL_DIR)/config.json .data/keys/gateway.pem
+$(GEMMA_DIR)/config.json: | $(VENV)/.installed
+	$(PY) -m hindi_llm_service.prepare_model --model gemma3-270m --out $(GEMMA_DIR)
+
+# The Hindi dictionary behind training's word-validity metric (Debian package hunspell-hi).
+hunspell-hi:
+	@test -f $(HUNSPELL_HI) || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q hunspell-hi || { apt-get update -q && apt-get install -y -q hunspell-hi; }; \
+	  else echo "hunspell-hi is missing: run 'sudo apt-get install hunspell-hi' (needs root), then make again" >&2; exit 1; fi; }
+
+setup: $(VENV)/.installed .tools/firebase/.installed .tools/ministack-venv/.installed .tools/checkov-venv/.installed .tools/media-fonts/.installed $(MODEL_DIR)/config.json $(GEMMA_DIR)/config.json hunspell-hi .data/keys/gateway.pem
 
 run: setup
 	$(PY) -m storyscape_devtools.devstack --state-dir .data
@@ -89,5 +100,6 @@ bench: setup
 clean-state:
 	rm -rf .data
 
+# The offline default Hindi adapter (Gemma 3 270M); the SmolLM2 candidate: the same with cpu-smollm2.yaml.
 train: setup
-	$(PY) -m training pipeline --config training/configs/cpu-smollm2.yaml
+	$(PY) -m training pipeline --config training/configs/cpu-gemma3-270m.yaml

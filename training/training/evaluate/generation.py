@@ -17,22 +17,31 @@ from training.train.model import device
 class Generated:
     text: str
     finished: bool  # ended with an end-of-turn token rather than at max_new_tokens
+    tokens: int  # new tokens generated, the end-of-turn token included
 
 
-def generation_options(tokenizer: Any, *, max_new_tokens: int, temperature: float) -> dict[str, Any]:
+def generation_options(tokenizer: Any, *, max_new_tokens: int, temperature: float, top_p: float = 1.0) -> dict[str, Any]:
     options: dict[str, Any] = {"max_new_tokens": max_new_tokens, "pad_token_id": tokenizer.pad_token_id}
     if temperature > 0:
-        return {**options, "do_sample": True, "temperature": temperature, "top_p": 1.0, "top_k": 0}
+        return {**options, "do_sample": True, "temperature": temperature, "top_p": top_p, "top_k": 0}
     return {**options, "do_sample": False, "temperature": None, "top_p": None, "top_k": None}
 
 
 @torch.no_grad()
 def generate_stories(
-    model: Any, tokenizer: Any, records: list[Record], *, max_new_tokens: int, temperature: float, batch_size: int, seed: int
+    model: Any,
+    tokenizer: Any,
+    records: list[Record],
+    *,
+    max_new_tokens: int,
+    temperature: float,
+    batch_size: int,
+    seed: int,
+    top_p: float = 1.0,
 ) -> tuple[list[Generated], float]:
     """One story per record and the seconds it took; the same seed for every model so sampling is comparable."""
     torch.manual_seed(seed)
-    options = generation_options(tokenizer, max_new_tokens=max_new_tokens, temperature=temperature)
+    options = generation_options(tokenizer, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p)
     stops = set(
         model.generation_config.eos_token_id
         if isinstance(model.generation_config.eos_token_id, list)
@@ -45,6 +54,7 @@ def generate_stories(
         inputs = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False).to(device())
         output = model.generate(**inputs, **options)
         for row in output[:, inputs["input_ids"].shape[1] :].tolist():
-            finished = any(token in stops for token in row)
-            results.append(Generated(tokenizer.decode(row, skip_special_tokens=True).strip(), finished))
+            ends = [i for i, token in enumerate(row) if token in stops]
+            kept = row[: ends[0] + 1] if ends else row  # what follows the first stop is padding
+            results.append(Generated(tokenizer.decode(kept, skip_special_tokens=True).strip(), bool(ends), len(kept)))
     return results, time.perf_counter() - started

@@ -8,7 +8,14 @@ from typing import Any
 
 # (key in a model's metrics, column title, format)
 COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("word_validity", "Hindi word validity", "{:.3f}"),
+    ("bits_per_char", "Bits/char ↓", "{:.3f}"),
     ("perplexity", "Perplexity ↓", "{:.2f}"),
+    ("tokens_per_devanagari_char", "Tokens/Devanagari char", "{:.2f}"),
+    ("words_per_s", "Words/s", "{:.1f}"),
+    ("repeat8_max", "Repeated 8-gram share (worst)", "{:.3f}"),
+    ("repeat8_mean", "Repeated 8-gram share (mean)", "{:.3f}"),
+    ("prompt_adherence", "Prompt adherence", "{:.2f}"),
     ("bleu", "BLEU", "{:.2f}"),
     ("rouge1", "ROUGE-1", "{:.3f}"),
     ("rouge2", "ROUGE-2", "{:.3f}"),
@@ -18,15 +25,32 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("distinct_2", "distinct-2", "{:.3f}"),
     ("length_compliance", "In word budget", "{:.2f}"),
     ("mean_words", "Mean words", "{:.1f}"),
+    ("realistic_share", "≥150 words", "{:.2f}"),
     ("finished_share", "Finished", "{:.2f}"),
+)
+LEGEND = (
+    "*Hindi word validity*: share of Devanagari words in the generations that the Hindi Hunspell dictionary accepts "
+    "(inflected forms of its words and the training stories' words count; the held-out stories' do not). "
+    "*Bits/char*: the held-out answers' negative log-likelihood in bits per character (comparable across "
+    "tokenizers, unlike perplexity). *Tokens/Devanagari char*: the tokenizer's cost on the held-out stories. "
+    "*Words/s*: generation speed on this machine. *Repeated 8-gram share*: share of a generation's words inside a "
+    "word 8-gram that occurs twice in it (a loop scores near 1). *Prompt adherence*: share of the story idea's key "
+    "words whose stem appears in the story body. "
 )
 SAMPLE_CHARS = 300
 
 
+def cell(metrics: dict[str, Any], key: str, fmt: str) -> str:
+    """A formatted value, or "–" for a metric an older report does not have."""
+    return fmt.format(metrics[key]) if key in metrics else "–"
+
+
 def metrics_table(models: dict[str, dict[str, Any]]) -> str:
-    header = "| Model | " + " | ".join(title for _, title, _ in COLUMNS) + " |"
-    rule = "|---|" + "---:|" * len(COLUMNS)
-    rows = [f"| {name} | " + " | ".join(fmt.format(metrics[key]) for key, _, fmt in COLUMNS) + " |" for name, metrics in models.items()]
+    """Models as columns, metrics as rows: the table stays readable with many metrics."""
+    names = list(models)
+    header = "| Metric | " + " | ".join(names) + " |"
+    rule = "|---|" + "---:|" * len(names)
+    rows = [f"| {title} | " + " | ".join(cell(models[name], key, fmt) for name in names) + " |" for key, title, fmt in COLUMNS]
     return "\n".join([header, rule, *rows])
 
 
@@ -37,12 +61,14 @@ def one_line(text: str) -> str:
 
 def render_markdown(report: dict[str, Any]) -> str:
     settings = report["settings"]
+    generations = settings.get("generations_per_model", settings["num_samples"])
     summary = (
         f"Base model `{report['base_model']}` ({report['quantization']}); {report['eval_records']} held-out stories for "
-        f"perplexity (story tokens only, {settings['perplexity_max_length']}-token window); {settings['num_samples']} "
-        f"generations per model, {settings['max_new_tokens']} new tokens, temperature {settings['temperature']}."
+        f"perplexity (story tokens only, {settings['perplexity_max_length']}-token window); {generations} "
+        f"generations per model, {settings['max_new_tokens']} new tokens, temperature {settings['temperature']}, "
+        f"top-p {settings.get('top_p', 1.0)}."
     )
-    legend = (
+    legend = LEGEND + (
         f"BLEU and ROUGE compare each generation with its held-out reference cut to the same "
         f"{settings['max_new_tokens']} tokens; both use Devanagari-aware word tokens. *In word budget*: share of "
         "generations within the age group's word budget. *Finished*: share that ended before the token limit."
