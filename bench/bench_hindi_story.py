@@ -56,10 +56,10 @@ def main() -> None:
     args = parser.parse_args()
     keys = new_test_keys()
     overrides = {"model_path": args.model_path} if args.model_path else {}
-    settings = Settings(environment="test", internal_public_key=keys.public_pem, **overrides)
+    settings = Settings(environment="test", internal_public_keys=keys.public_keys, **overrides)
     with LiveServer(create_app(settings)) as server:
         server.wait_ready(timeout=300)
-        token = keys.signer().sign(user_id="bench", audience="hindi-llm-service", request_id="bench")
+        token = keys.signer("story-service").sign(user_id="bench", audience="hindi-llm-service", request_id="bench")
         rows = asyncio.run(measure(server, token, args))
     print(f"\nbase {settings.model_name}, model {args.model}\n\n| idea | words | TTFT s | total s |\n|---|---:|---:|---:|")
     for row in rows:

@@ -86,7 +86,7 @@ def render(result: dict[str, Any], files: dict[str, list[Record]]) -> str:
 def run_check_corpus(config: TrainingConfig) -> dict[str, Any]:
     files = {path.name: read_jsonl(path) for path in config.data.sources}
     records = [record for file_records in files.values() for record in file_records]
-    result = {
+    result: dict[str, Any] = {
         "files": {name: len(rs) for name, rs in files.items()},
         "validity": hindi_validity(files, config.evaluate.dictionary),
         "near_duplicates": near_duplicates(records, config),
