@@ -10,6 +10,7 @@ import asyncio
 import os
 import signal
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import psutil
@@ -25,10 +26,11 @@ from hindi_llm_tests.utils.vllm_server import REPO_ROOT, VllmServer, metric, vll
 
 pytestmark = pytest.mark.vllm
 
-DEFAULTS = Settings.model_fields
-MODEL_PATH = (REPO_ROOT / DEFAULTS["model_path"].default).resolve()
-BASE_MODEL: str = DEFAULTS["model_name"].default
-ADAPTER = next(iter(DEFAULTS["adapters"].default_factory()))  # type: ignore[misc, call-arg]
+# The service's own defaults, resolved as it resolves them (model name and bundled adapter from the base folder).
+DEFAULTS = Settings(_env_file=None, environment="development")
+MODEL_PATH = (REPO_ROOT / DEFAULTS.model_path).resolve()
+BASE_MODEL: str = DEFAULTS.model_name
+ADAPTER = next(iter(DEFAULTS.adapters))
 MESSAGES: list[ChatCompletionMessageParam] = [
     {"role": "system", "content": "आप बच्चों के लिए कहानियाँ लिखते हैं।"},
     {"role": "user", "content": "एक खरगोश और कछुए की छोटी कहानी सुनाओ।"},
@@ -88,7 +90,7 @@ async def test_a_client_that_leaves_aborts_its_request_in_the_engine(vllm: VllmS
 async def test_greedy_output_matches_the_transformers_engine(vllm: VllmServer, keys: TestKeys) -> None:
     """Same adapter, same prompt, float32 on both sides: the first 64 greedy tokens agree."""
     settings = Settings(environment="test", internal_public_keys=keys.public_keys, model_path=MODEL_PATH, torch_threads=1)
-    params = {"model": ADAPTER, "messages": MESSAGES, "max_tokens": PARITY_TOKENS, "temperature": 0}
+    params: dict[str, Any] = {"model": ADAPTER, "messages": MESSAGES, "max_tokens": PARITY_TOKENS, "temperature": 0}
     with LiveServer(create_app(settings)) as embedded:
         embedded.wait_ready(timeout=300)
         async with client(embedded.url, keys) as openai:
