@@ -16,7 +16,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import StreamingResponse
 
-WORD = "कहानी "  # a Hindi word: the same byte mix as a real Hindi story
+WORD = "कहानी। "  # a Hindi sentence: the byte mix of a real Hindi story, released at once by the per-sentence moderation
 
 
 def chunk(content: str | None, finish_reason: str | None = None) -> bytes:

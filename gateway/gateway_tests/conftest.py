@@ -37,6 +37,13 @@ def no_emulator() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True)
+def no_emulator_in_this_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An in-process gateway on the emulator (e2e tests) puts the variable in the process environment for the SDK;
+    every test starts without it."""
+    monkeypatch.delenv(EMULATOR_HOST_VARIABLE, raising=False)
+
+
 @pytest.fixture(scope="session")
 def issuer() -> FirebaseTestIssuer:
     return FirebaseTestIssuer.create(project_id=PROJECT_ID)

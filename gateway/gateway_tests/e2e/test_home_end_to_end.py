@@ -15,7 +15,7 @@ from storyscape_devtools.testing import LiveServer, free_port
 
 from gateway.main import create_app
 from gateway.settings import Settings
-from gateway_tests.e2e.client import bearer, sign_up, stream_story
+from gateway_tests.e2e.client import bearer, completed_story, sign_up, stream_story
 
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 
@@ -31,7 +31,7 @@ async def test_home_answers_in_full_when_every_service_runs(stack: StackConfig) 
     alice, bob = sign_up(stack), sign_up(stack)
     async with httpx.AsyncClient(base_url=stack.url("gateway"), timeout=120) as client:
         await client.put("/v1/me/settings", json={"language": "hi", "genres": ["animals"]}, headers=bearer(alice))
-        story = (await stream_story(client, alice, {"prompt": "A lighthouse keeper and a seagull", "language": "en"}))[-1].json()["story"]
+        story = completed_story(await stream_story(client, alice, {"prompt": "A lighthouse keeper and a seagull", "language": "en"}))
         assert (await client.put(f"/v1/stories/{story['id']}/favorite", headers=bearer(alice))).status_code == 200
 
         body = await home(client, alice)
