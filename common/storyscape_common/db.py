@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated
@@ -9,7 +11,7 @@ from typing import Annotated
 from alembic import command
 from alembic.config import Config
 from fastapi import Depends, Request
-from sqlalchemy import event, text
+from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -83,3 +85,33 @@ async def check_database(engine: AsyncEngine) -> None:
     """Readiness: the database answers a trivial query."""
     async with engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
+
+
+def run_alembic_env(target_metadata: MetaData, *, url_variable: str, default_url: str) -> None:
+    """The body of every service's `migrations/env.py`: migrate over the connection the service passes in
+    (start-up), else over one built from `url_variable` alone (the Alembic CLI needs no keys or other settings)."""
+    from alembic import context
+
+    url = os.environ.get(url_variable, default_url)
+
+    def run_on_connection(connection: Connection) -> None:
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def run_from_url() -> None:
+        engine = create_engine(url)
+        try:
+            async with engine.begin() as connection:
+                await connection.run_sync(run_on_connection)
+        finally:
+            await engine.dispose()
+
+    if context.is_offline_mode():
+        context.configure(url=async_database_url(url), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+    elif (given := context.config.attributes.get("connection")) is not None:
+        run_on_connection(given)
+    else:
+        asyncio.run(run_from_url())
