@@ -140,10 +140,16 @@ def test_connections_beyond_the_cap_get_503() -> None:
     with served(max_concurrent_connections=3) as server, httpx.Client(base_url=server.url, timeout=10) as first:
         with httpx.Client(base_url=server.url, timeout=10) as second:
             with first.stream("GET", "/v1/stream", params={"ticks": 8}), second.stream("GET", "/v1/stream", params={"ticks": 8}):
-                turned_away = httpx.get(server.url + "/healthz")
+                turned_away = httpx.get(server.url + "/healthz", headers={"X-Request-ID": "over-the-cap"})
             after = httpx.get(server.url + "/healthz")
 
     assert turned_away.status_code == 503
+    assert turned_away.json()["error"] == {
+        "code": "upstream_unavailable",
+        "message": "the server is at its connection limit; retry shortly",
+        "request_id": "over-the-cap",
+    }
+    assert turned_away.headers["retry-after"] == "1" and turned_away.headers["x-request-id"] == "over-the-cap"
     assert after.status_code == 200
 
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.routing import APIRoute
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from starlette.middleware import Middleware
 
 from storyscape_common import server
 from storyscape_common.contracts.errors import ErrorBody, error_responses
@@ -102,10 +103,13 @@ def create_service_app(
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[Any]] | None = None,
     internal_auth: bool = True,
     open_prefixes: tuple[str, ...] = (),
+    edge: Sequence[Middleware] = (),
 ) -> FastAPI:
     """Build a FastAPI app with the plumbing every StoryScape service shares.
 
     `open_prefixes` are paths whose own signature is their authorisation (e.g. signed media URLs).
+    `edge` middleware (outermost first) refuses requests before routing and auth; it runs inside the request
+    context and metrics, so its refusals carry an X-Request-ID, are logged and counted like any other answer.
     """
     configure_logging(service=settings.service_name, level=settings.log_level)
     app = FastAPI(
@@ -126,11 +130,13 @@ def create_service_app(
         app.include_router(router)
     declare_error_responses(app, authenticated=internal_auth, open_prefixes=open_prefixes)
 
-    # Middleware added last runs first: request context wraps metrics wraps auth.
+    # Middleware added last runs first: request context wraps metrics wraps the edge wraps auth.
     if internal_auth:
         open_paths = OPERATIONAL_PATHS | (DOCS_PATHS if settings.docs_enabled else frozenset())
         verifier = InternalTokenVerifier(trusted=trusted_issuers(trusted_keys(settings)), audience=settings.service_name)
         app.add_middleware(InternalAuthMiddleware, verifier=verifier, open_paths=open_paths, open_prefixes=open_prefixes)
+    for middleware in reversed(edge):
+        app.add_middleware(middleware.cls, *middleware.args, **middleware.kwargs)
     app.add_middleware(MetricsMiddleware, registry=app.state.metrics_registry, service=settings.service_name)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -40,6 +40,12 @@ async def send_json_error(send: Send, status: int, code: str, message: str, head
     await send({"type": "http.response.body", "body": body})
 
 
+def accepted_request_id(scope: Scope) -> str:
+    """The client's X-Request-ID when it is safe to echo and log, else a new one."""
+    incoming = header_value(scope, REQUEST_ID_HEADER.encode())
+    return incoming if incoming and _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+
+
 class RequestContextMiddleware:
     """Accepts or creates X-Request-ID, returns it, logs the request, and turns crashes into a 500 body."""
 
@@ -50,8 +56,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = header_value(scope, REQUEST_ID_HEADER.encode())
-        request_id = incoming if incoming and _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = accepted_request_id(scope)
         scope.setdefault("state", {})["request_id"] = request_id
         token = request_id_var.set(request_id)
         started = time.perf_counter()

@@ -11,17 +11,36 @@ from typing import Any, Literal
 import uvicorn
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.importer import import_from_string
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.flow_control import service_unavailable
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 from storyscape_common.errors import error_body
-from storyscape_common.middleware import send_json_error
+from storyscape_common.logging import request_id_var
+from storyscape_common.middleware import accepted_request_id, send_json_error
 from storyscape_common.settings import ServiceSettings
 
 _HEADERS_TOO_LARGE = json.dumps(error_body("headers_too_large", "request headers too large")).encode()
 
 
+async def over_capacity(scope: Scope, receive: Receive, send: Send) -> None:
+    """The answer past `max_concurrent_connections`, in the error shape (uvicorn's own is plain text)."""
+    request_id = accepted_request_id(scope)
+    token = request_id_var.set(request_id)
+    try:
+        await send_json_error(
+            send,
+            503,
+            "upstream_unavailable",
+            "the server is at its connection limit; retry shortly",
+            [(b"retry-after", b"1"), (b"connection", b"close"), (b"x-request-id", request_id.encode())],
+        )
+    finally:
+        request_id_var.reset(token)
+
+
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol with a cap on a request's header bytes and a deadline for receiving them.
+    """uvicorn's httptools protocol with a cap on a request's header bytes and a deadline for receiving them,
+    and its connection-limit 503 in our error shape.
 
     uvicorn itself bounds neither with httptools (its `h11_max_incomplete_event_size` covers only h11, and its
     keep-alive timer starts only after a first response), so a client dribbling headers would hold a connection
@@ -80,6 +99,10 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self.disarm_header_deadline()
         super().on_headers_complete()
+
+    def _start_asgi_task(self, cycle: RequestResponseCycle, app: Any) -> None:
+        # uvicorn (pinned) picks its plain-text `service_unavailable` app when `limit_concurrency` is reached.
+        super()._start_asgi_task(cycle, over_capacity if app is service_unavailable else app)  # type: ignore[arg-type]
 
     def send_400_response(self, msg: str) -> None:
         if not self.headers_too_large:

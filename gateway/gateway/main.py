@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
 from gateway.api import home, proxy
 from gateway.draining import Drain, DrainMiddleware
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await asyncio.gather(*(upstream.session.close() for upstream in resources.upstreams.values()))
             resources.firebase.close()
 
+    limits = BodyLimits(json_bytes=settings.max_json_body_bytes, multipart_bytes=settings.max_multipart_body_bytes)
     app = create_service_app(
         settings=settings,
         title="StoryScape API",
@@ -78,11 +80,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         readiness_checks=readiness_checks(settings),
         lifespan=lifespan,
         internal_auth=False,
+        # Nothing refused here reaches routing, Firebase or a service; the refusal still has its request id.
+        edge=[
+            Middleware(DrainMiddleware, drain=drain),
+            Middleware(CanonicalPathMiddleware),
+            Middleware(BodyLimitMiddleware, limits=limits),
+        ],
     )
     serve_public_openapi(app)
-    # Added last, so they run first: nothing refused here reaches routing, auth or a service.
-    limits = BodyLimits(json_bytes=settings.max_json_body_bytes, multipart_bytes=settings.max_multipart_body_bytes)
-    app.add_middleware(BodyLimitMiddleware, limits=limits)
-    app.add_middleware(CanonicalPathMiddleware)
-    app.add_middleware(DrainMiddleware, drain=drain)
     return app

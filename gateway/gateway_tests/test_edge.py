@@ -36,6 +36,7 @@ def chunked(total: int, piece: int = 8 * KIB) -> Callable[[], AsyncIterator[byte
 def assert_too_large(response: httpx.Response) -> None:
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"
+    assert response.headers["x-request-id"]  # a refusal at the edge can be traced like any other answer
 
 
 async def test_an_oversized_json_body_is_refused_before_the_upstream_sees_it(
@@ -118,9 +119,10 @@ async def test_a_declared_length_over_the_multipart_limit_is_refused_before_the_
 @pytest.mark.parametrize("path", ["/%6detrics", "/%6D%65trics", "/readyz%2E", "/v1/cat%61log", "/v1/%2e%2e/metrics"])
 async def test_percent_encoded_letters_and_dots_are_refused(gateway: LiveServer, bearer: Bearer, path: str) -> None:
     async with httpx.AsyncClient(base_url=gateway.url) as client:
-        response = await client.get(path, headers=bearer())
+        response = await client.get(path, headers={**bearer(), "X-Request-ID": "edge-probe-1"})
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_path"
+    assert response.headers["x-request-id"] == "edge-probe-1"
 
 
 async def test_encodings_that_paths_need_still_pass(gateway: LiveServer, bearer: Bearer) -> None:

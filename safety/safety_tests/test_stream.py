@@ -49,6 +49,19 @@ async def test_a_long_sentence_is_checked_before_it_ends(offline: OfflineModerat
     assert any(v is not None and v.blocked for v in verdicts)
 
 
+async def test_a_long_sentence_streams_in_whole_words_before_it_ends(offline: OfflineModerator) -> None:
+    sentence = (
+        "Once upon a time in a cozy little house at the edge of a green meadow there lived a curious kitten "
+        "named Whiskers who loved her red ball more than anything and carried it everywhere she went"
+    )
+    deltas = Deltas(sentence, size=4)
+    released = [piece async for piece in StreamGuard(offline, language="en").checked(deltas)]
+    assert "".join(released) == sentence
+    assert len(released) >= 2  # the reader sees it grow, not all at once at the end
+    assert all(piece.endswith(" ") for piece in released[:-1])  # never half a word
+    assert all(len(piece) < len(sentence) for piece in released)
+
+
 async def test_feed_and_finish_for_callers_with_their_own_loop(offline: OfflineModerator) -> None:
     guard = StreamGuard(offline, language="hi")
     assert await guard.feed("उल्लू ने कहा") is None  # no sentence finished yet: nothing checked

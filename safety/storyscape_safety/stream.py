@@ -8,8 +8,10 @@
 or, to keep your own loop: `verdict = await guard.feed(delta)` (None until a sentence completed) and
 `await guard.finish()` at the end for the unfinished tail.
 
-Each check looks at the new sentences plus the sentence before them, so a phrase split across a sentence
-boundary ("... I will. Kill you ...") is still seen; a very long sentence is checked every `max_chars`.
+Each check looks at the new sentences plus the piece before them, so a phrase split across a sentence
+boundary ("... I will. Kill you ...") is still seen. A sentence still going after `piece_chars` is checked and
+released up to its last space (whole words only), so a long sentence still streams; text with no space at all
+is checked every `max_chars`.
 """
 
 from __future__ import annotations
@@ -21,13 +23,22 @@ from storyscape_safety.text import split_sentences
 from storyscape_safety.types import Moderator, Verdict
 
 DEFAULT_MAX_CHARS = 400
+DEFAULT_PIECE_CHARS = 48  # about eight words: the reader sees a long sentence grow
 
 
 class StreamGuard:
-    def __init__(self, moderator: Moderator, *, language: str | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> None:
+    def __init__(
+        self,
+        moderator: Moderator,
+        *,
+        language: str | None = None,
+        max_chars: int = DEFAULT_MAX_CHARS,
+        piece_chars: int = DEFAULT_PIECE_CHARS,
+    ) -> None:
         self.moderator = moderator
         self.language = language
         self.max_chars = max_chars
+        self.piece_chars = min(piece_chars, max_chars)
         self.checks = 0
         self._pending = ""  # received, not yet checked
         self._previous = ""  # the last checked sentence, for context
@@ -35,15 +46,20 @@ class StreamGuard:
         self.blocked: Verdict | None = None
 
     async def feed(self, delta: str) -> Verdict | None:
-        """Add generated text; check it when a sentence completed. Returns the verdict if a check ran."""
+        """Add generated text; check it when a sentence completed (or a long one reached `piece_chars`).
+        Returns the verdict if a check ran."""
         if self.blocked:
             return self.blocked
         self._pending += delta
         sentences, rest = split_sentences(self._pending)
-        if not sentences and len(rest) < self.max_chars:
+        if sentences:
+            ready, self._pending = "".join(sentences), rest
+        elif len(rest) >= self.piece_chars and (cut := _after_last_space(rest)) > 0:
+            ready, self._pending = rest[:cut], rest[cut:]
+        elif len(rest) >= self.max_chars:
+            ready, self._pending = rest, ""
+        else:
             return None
-        ready = "".join(sentences) if sentences else rest
-        self._pending = rest if sentences else ""
         return await self._check(ready)
 
     async def finish(self) -> Verdict | None:
@@ -75,3 +91,11 @@ class StreamGuard:
         if verdict.blocked:
             self.blocked = verdict
         return verdict
+
+
+def _after_last_space(text: str) -> int:
+    """Where the last whole word of `text` ends (after its trailing space); 0 when there is no space."""
+    for index in range(len(text) - 1, 0, -1):
+        if text[index].isspace():
+            return index + 1
+    return 0
