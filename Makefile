@@ -65,6 +65,8 @@ vllm-venv: $(VLLM_VENV)/.installed
 ifeq ($(HINDI_LLM_ENGINE),vllm)
 run: $(VLLM_VENV)/.installed
 export HINDI_LLM_PYTHON := $(abspath $(VLLM_VENV))/bin/python
+# On vLLM one base per process: SmolLM2 + its adapter (what the vLLM tests run), unless you choose another.
+export HINDI_LLM_MODEL_PATH ?= $(abspath $(MODEL_DIR))
 export VLLM_CPU_KVCACHE_SPACE ?= 1
 endif
 

@@ -56,7 +56,7 @@ def main() -> None:
     args = parser.parse_args()
     keys = new_test_keys()
     overrides = {"model_path": args.model_path} if args.model_path else {}
-    settings = Settings(environment="test", internal_public_keys=keys.public_keys, **overrides)
+    settings = Settings(environment="test", internal_public_keys=keys.public_keys, extra_model_paths=[], **overrides)
     with LiveServer(create_app(settings)) as server:
         server.wait_ready(timeout=300)
         token = keys.signer("story-service").sign(user_id="bench", audience="hindi-llm-service", request_id="bench")

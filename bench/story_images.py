@@ -41,8 +41,9 @@ def start_stack(stack: ExitStack, keys: TestKeys, state: Path) -> str:
         prompt_url=f"http://127.0.0.1:{free_port()}", media_url=f"http://127.0.0.1:{media_port}",
     )  # fmt: skip
     llm = LlmSettings(
-        **common, model_path=build_tiny_llama(state / "tiny-llama"), model_name=MODEL, adapters={}, torch_threads=1, max_concurrent=2
-    )
+        **common, model_path=build_tiny_llama(state / "tiny-llama"), model_name=MODEL, adapters={}, extra_model_paths=[],
+        torch_threads=1, max_concurrent=2,
+    )  # fmt: skip
     servers = [
         LiveServer(create_media_app(media), port=media_port),
         LiveServer(create_history_app(history)),

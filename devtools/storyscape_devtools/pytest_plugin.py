@@ -30,7 +30,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
         ports={spec.name: free_port() for spec in SERVICES},
         emulator_port=free_port(),
         console_port=free_port(),
-        model_path=REPO_ROOT / ".models" / "smollm2-135m-instruct",
+        # model_path unset: hindi-llm-service's own default (Gemma 3 270M + storyscape-hi, SmolLM2 for English).
         # Short stories keep the tests quick on two CPU cores; the path is the production one.
         extra_env={"story-service": {"STORY_MAX_STORY_TOKENS": "64"}},
     )

@@ -16,6 +16,7 @@ from hindi_llm_service.engine.base import (
     GenerationDelta,
     GenerationRequest,
 )
+from hindi_llm_service.engine.router import ModelRouter
 from hindi_llm_service.schemas import (
     AssistantMessage,
     ChatCompletion,
@@ -30,14 +31,12 @@ DONE_FRAME = b"data: [DONE]\n\n"
 Deltas = AsyncGenerator[GenerationDelta, None]
 
 
-def generation_request(body: ChatCompletionRequest, *, settings: Settings, engine: ChatEngine, user: str) -> GenerationRequest:
-    """Check limits and pick the base model or an adapter; 404 for an unknown model, 422 for a bad max_tokens."""
-    if body.model == engine.base_model:
-        adapter = None
-    elif body.model in engine.adapter_names():
-        adapter = body.model
-    else:
+def generation_request(body: ChatCompletionRequest, *, settings: Settings, engine: ModelRouter, user: str) -> GenerationRequest:
+    """Check limits and pick a base model or an adapter; 404 for an unknown model, 422 for a bad max_tokens."""
+    route = engine.resolve(body.model)
+    if route is None:
         raise ApiError(404, "not_found", f"model {body.model!r} not found; see GET /v1/models")
+    base_model, adapter = route
     max_tokens = body.max_completion_tokens or body.max_tokens or settings.default_max_tokens
     if max_tokens > settings.max_tokens_limit:
         raise ApiError(422, "invalid_request", f"max_tokens must be between 1 and {settings.max_tokens_limit}")
@@ -50,6 +49,7 @@ def generation_request(body: ChatCompletionRequest, *, settings: Settings, engin
         stop=body.stop_strings(),
         seed=body.seed,
         user=user,
+        base_model=base_model,
     )
 
 

@@ -13,11 +13,12 @@ from storyscape_common.settings import ServiceSettings
 
 ADAPTER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 ADAPTERS_DIR = Path(__file__).resolve().parents[1] / "adapters"
-# The offline default base stays SmolLM2-135M-Instruct for now: Gemma 3 270M (base model, Gemma Terms of Use) + its
-# adapter scored better on Hindi word validity and tokenizer cost, but on too few generations to switch the whole
-# stack (see adapters/storyscape-hi/REPORT.md); HINDI_LLM_MODEL_PATH=.models/gemma3-270m selects it.
+# The offline default: Gemma 3 270M (base model, Gemma Terms of Use) + our `storyscape-hi` adapter writes Hindi,
+# and SmolLM2-135M-Instruct (Apache-2.0) is served beside it for English, which the Gemma base cannot follow
+# instructions in (see adapters/storyscape-hi/REPORT.md for the comparison that chose it).
 # `python -m hindi_llm_service.prepare_model --model <name>` makes each folder.
-DEFAULT_MODEL_PATH = Path(".models/smollm2-135m-instruct")
+DEFAULT_MODEL_PATH = Path(".models/gemma3-270m")
+ENGLISH_MODEL_PATH = Path(".models/smollm2-135m-instruct")
 # Our Hindi story adapters (trained and exported by training/), bundled per offline base and chosen by the base
 # folder's name, so HINDI_LLM_MODEL_PATH=.models/smollm2-135m-instruct alone selects the other candidate.
 BUNDLED_ADAPTERS: dict[str, dict[str, Path]] = {
@@ -39,6 +40,11 @@ class Settings(ServiceSettings):
     )
     model_path: Path = Field(default=DEFAULT_MODEL_PATH, description="Base model + tokenizer folder")
     model_name: str = Field(default="", description="Model id clients send and /v1/models lists; default: the folder's name")
+    extra_model_paths: list[Path] = Field(
+        default_factory=lambda: [ENGLISH_MODEL_PATH],
+        description="More base models served beside the main one (env: JSON list; each named by its folder, no adapters); "
+        "transformers engine only",
+    )
     adapters: dict[str, Path] = Field(
         default_factory=dict,
         description="LoRA adapter name -> PEFT folder (env: JSON); default: the `storyscape-hi` bundled for the base folder",
@@ -62,6 +68,11 @@ class Settings(ServiceSettings):
     def _resolve_model_path(cls, value: Path) -> Path:
         return value.expanduser().resolve()
 
+    @field_validator("extra_model_paths")
+    @classmethod
+    def _resolve_extra_model_paths(cls, value: list[Path]) -> list[Path]:
+        return [path.expanduser().resolve() for path in value]
+
     @field_validator("adapters")
     @classmethod
     def _resolve_adapters(cls, value: dict[str, Path]) -> dict[str, Path]:
@@ -77,6 +88,15 @@ class Settings(ServiceSettings):
             self.adapters = dict(BUNDLED_ADAPTERS.get(self.model_path.name, {}))
         if self.model_name in self.adapters:
             raise ValueError("an adapter may not share the base model's name")
+        # The main base is never served twice; the default companion is dropped for vLLM (one base per process).
+        self.extra_model_paths = [path for path in self.extra_model_paths if path != self.model_path]
+        if self.engine == "vllm" and self.extra_model_paths:
+            if "extra_model_paths" in self.model_fields_set:
+                raise ValueError("extra_model_paths needs the transformers engine: vLLM serves one base model per process")
+            self.extra_model_paths = []
+        names = [self.model_name, *self.adapters, *(path.name for path in self.extra_model_paths)]
+        if len(set(names)) != len(names):
+            raise ValueError(f"every served model needs its own name: {names}")
         if self.default_max_tokens > self.max_tokens_limit:
             raise ValueError("default_max_tokens exceeds max_tokens_limit")
         return self

@@ -55,6 +55,7 @@ def make_settings(keys: TestKeys, model_dirs: tuple[Path, Path]) -> Callable[...
             "model_path": model_dir,
             "model_name": BASE_MODEL,
             "adapters": {ADAPTER: adapter_dir},
+            "extra_model_paths": [],
             "torch_threads": 1,
             "max_concurrent": 2,
             "max_tokens_limit": 4096,

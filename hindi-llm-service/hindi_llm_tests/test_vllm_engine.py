@@ -20,15 +20,16 @@ from openai.types.chat import ChatCompletionMessageParam
 from storyscape_devtools.testing import LiveServer, TestKeys
 
 from hindi_llm_service.main import create_app
-from hindi_llm_service.settings import Settings
+from hindi_llm_service.settings import ENGLISH_MODEL_PATH, Settings
 from hindi_llm_tests.utils.clients import SERVICE, internal_token, wait_for_steady
 from hindi_llm_tests.utils.vllm_server import REPO_ROOT, VllmServer, metric, vllm_server
 
 pytestmark = pytest.mark.vllm
 
-# The service's own defaults, resolved as it resolves them (model name and bundled adapter from the base folder).
-DEFAULTS = Settings(_env_file=None, environment="development")
-MODEL_PATH = (REPO_ROOT / DEFAULTS.model_path).resolve()
+# What `make run HINDI_LLM_ENGINE=vllm` serves (SmolLM2 + its bundled adapter), resolved as the service resolves
+# it (model name and adapter from the base folder).
+DEFAULTS = Settings(_env_file=None, environment="development", engine="vllm", model_path=REPO_ROOT / ENGLISH_MODEL_PATH)
+MODEL_PATH = DEFAULTS.model_path
 BASE_MODEL: str = DEFAULTS.model_name
 ADAPTER = next(iter(DEFAULTS.adapters))
 MESSAGES: list[ChatCompletionMessageParam] = [

@@ -84,6 +84,7 @@ async def test_hindi_llm_service_serves_the_exported_adapter_and_it_changes_the_
         model_path=Path(pipeline.config.model.base),
         model_name=BASE_NAME,
         adapters={adapter: export_dir(pipeline)},
+        extra_model_paths=[],
         torch_threads=1,
     )
     token = keys.signer("story-service").sign(user_id="trainer", audience="hindi-llm-service", request_id="export-test")

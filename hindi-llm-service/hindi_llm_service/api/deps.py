@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from hindi_llm_service.engine.base import ChatEngine
+from hindi_llm_service.engine.router import ModelRouter
 from hindi_llm_service.settings import Settings
 
 
-def current_engine(request: Request) -> ChatEngine:
-    engine: ChatEngine = request.app.state.engine
+def current_engine(request: Request) -> ModelRouter:
+    engine: ModelRouter = request.app.state.engine
     return engine
 
 
@@ -20,5 +20,5 @@ def current_settings(request: Request) -> Settings:
     return settings
 
 
-Engine = Annotated[ChatEngine, Depends(current_engine)]
+Engine = Annotated[ModelRouter, Depends(current_engine)]
 ServiceSettings = Annotated[Settings, Depends(current_settings)]

@@ -1,4 +1,4 @@
-"""GET /v1/models: the base model and each LoRA adapter, in OpenAI's list shape."""
+"""GET /v1/models: each base model and each LoRA adapter, in OpenAI's list shape."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ router = APIRouter(prefix="/v1", tags=["models"])
 @router.get("/models", summary="List the models this service serves", response_model=ModelList)
 async def list_models(request: Request, engine: Engine, _: CurrentIdentity) -> ModelList:
     created = int(request.app.state.started_at)
-    base = ModelCard(id=engine.base_model, created=created, root=engine.base_model)
-    adapters = [ModelCard(id=name, created=created, root=engine.base_model, parent=engine.base_model) for name in engine.adapter_names()]
-    return ModelList(data=[base, *adapters])
+    cards: list[ModelCard] = []
+    for base, adapters in engine.served_models().items():
+        cards.append(ModelCard(id=base, created=created, root=base))
+        cards += [ModelCard(id=name, created=created, root=base, parent=base) for name in adapters]
+    return ModelList(data=cards)

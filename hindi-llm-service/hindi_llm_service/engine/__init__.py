@@ -1,14 +1,26 @@
-"""Chat engines behind one interface (engine/base.py), chosen by `Settings.engine`."""
+"""Chat engines behind one interface (engine/base.py), chosen by `Settings.engine`, one per served base model."""
 
 from __future__ import annotations
 
 from hindi_llm_service.engine.base import ChatEngine
+from hindi_llm_service.engine.router import ModelRouter
 from hindi_llm_service.metrics import EngineMetrics
 from hindi_llm_service.settings import Settings
 
 
-def create_engine(settings: Settings, metrics: EngineMetrics) -> ChatEngine:
-    """The engine named in settings; each is imported only when chosen (vLLM lives in its own virtualenv)."""
+def create_engine(settings: Settings, metrics: EngineMetrics) -> ModelRouter:
+    """The main base model's engine, and one per extra base model, behind one router."""
+    main = create_base_engine(settings, metrics)
+    extras = [
+        create_base_engine(settings.model_copy(update={"model_path": path, "model_name": path.name, "adapters": {}}), metrics)
+        for path in settings.extra_model_paths
+    ]
+    return ModelRouter([main, *extras])
+
+
+def create_base_engine(settings: Settings, metrics: EngineMetrics) -> ChatEngine:
+    """The engine named in settings for `settings.model_path`; each is imported only when chosen (vLLM lives in
+    its own virtualenv)."""
     if settings.engine == "vllm":
         from hindi_llm_service.engine.vllm_engine import VllmEngine
 

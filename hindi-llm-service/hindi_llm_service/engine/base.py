@@ -17,7 +17,8 @@ class ChatTurn:
 
 @dataclass(frozen=True)
 class GenerationRequest:
-    """One chat completion to generate; `adapter` None means the base model; `user` is whom it is for (fair queueing)."""
+    """One chat completion to generate; `adapter` None means the base model (`base_model`, or the main one when
+    empty); `user` is whom it is for (fair queueing)."""
 
     messages: tuple[ChatTurn, ...]
     adapter: str | None
@@ -27,6 +28,7 @@ class GenerationRequest:
     stop: tuple[str, ...] = ()
     seed: int | None = None
     user: str = ""
+    base_model: str = ""
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ def llm_server(keys: TestKeys, model_dir: Path) -> tuple[LiveServer, Any]:
         model_path=model_dir,
         model_name=TINY_MODEL,
         adapters={},
+        extra_model_paths=[],
         torch_threads=1,
         max_concurrent=2,
     )
