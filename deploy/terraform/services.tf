@@ -64,6 +64,9 @@ locals {
       STORY_HINDI_LLM_URL        = "${local.service_urls["hindi-llm-service"]}/v1"
       STORY_HINDI_MODEL          = var.hindi_story_model
       STORY_ENGLISH_MODEL        = var.english_story_model
+      # Llama 3.2 spends more tokens per Hindi word than the offline Gemma (default 2.0); an estimate: check it
+      # with training evaluate's tokens-per-Devanagari-character on the Llama config.
+      STORY_HINDI_TOKENS_PER_WORD = "3"
     }
     "media-service" = {
       MEDIA_ENVIRONMENT          = "production"

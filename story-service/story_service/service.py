@@ -86,7 +86,9 @@ async def begin_story(ctx: StoryContext, request: StoryRequest) -> StartedStory:
     """Try each route until one produces its first piece; retries and fallbacks end here."""
     await check_prompt(ctx.moderator, request.prompt, language=request.language)
     messages = messages_for(request)
-    max_tokens = min(max_tokens_for(language=request.language, age_group=request.age_group), ctx.settings.max_story_tokens)
+    per_word = ctx.settings.hindi_tokens_per_word if request.language == "hi" else None
+    budget = max_tokens_for(language=request.language, age_group=request.age_group, tokens_per_word=per_word)
+    max_tokens = min(budget, ctx.settings.max_story_tokens)
     errors: list[BaseException] = []
     for route in ctx.router.routes_for(request.language):
         pieces = route.stream_text(

@@ -26,6 +26,13 @@ class Settings(SignerSettings):
     openai_base_url: str = Field(default="", description="Override for OpenAI's API base URL (proxies, tests)")
     english_model: str = Field(default="gpt-4o", description="OpenAI model for English stories")
     max_story_tokens: int = Field(default=2048, ge=16, description="Upper bound on tokens generated per story")
+    hindi_tokens_per_word: float = Field(
+        default=2.0,
+        gt=0,
+        le=16,
+        description="Tokens the Hindi model spends per word, to turn the age group's word budget into max_tokens "
+        "(offline Gemma 3 270M: ~1.6; Llama 3.2 3B: ~3)",
+    )
     temperature: float = Field(default=0.8, description="Sampling temperature for stories")
     top_p: float = Field(default=0.95, description="Nucleus sampling for stories")
     first_token_timeout_seconds: float = Field(
