@@ -145,7 +145,7 @@ def added(through: list[float], direct: list[float]) -> dict[str, float | int]:
 async def measure(
     config: StackConfig, rs256_url: str, issuer: FirebaseTestIssuer, pids: dict[str, int], args: argparse.Namespace
 ) -> Results:
-    signer = InternalTokenSigner(private_key_pem=(config.state_dir / "keys" / "internal_ed25519.pem").read_text(), issuer="gateway")
+    signer = InternalTokenSigner(private_key_pem=(config.state_dir / "keys" / "gateway.pem").read_text(), issuer="gateway")
     emulator = f"http://127.0.0.1:{config.emulator_port}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=k"
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
     async with httpx.AsyncClient(timeout=600, limits=limits) as client:
@@ -273,8 +273,14 @@ def main() -> None:
             ports={spec.name: free_port() for spec in SERVICES},
             emulator_port=free_port(),
             model_path=REPO_ROOT / ".models" / "smollm2-135m-instruct",
-            # 50 clients must queue, not be turned away: room for all of them in the model's queue.
+            # 50 clients (one user) must queue, not be turned away: room for all of them in the model's queue, and
+            # per-user story limits out of the way (they are tested elsewhere; here they would answer 429).
             extra_env={
+                "gateway": {
+                    "GATEWAY_STORY_RATE_PER_MINUTE": "100000",
+                    "GATEWAY_STORY_BURST": "1000",
+                    "GATEWAY_MAX_CONCURRENT_STREAMS": "100",
+                },
                 "story-service": {"STORY_MAX_STORY_TOKENS": str(args.story_tokens), "STORY_LOCAL_ENGLISH_MODEL": "smollm2-135m-instruct"},
                 "hindi-llm-service": {"HINDI_LLM_MAX_QUEUED": "128"},
             },
