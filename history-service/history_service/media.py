@@ -1,4 +1,5 @@
-"""Pictures and narration on every Story this service returns, read from media-service with fresh URLs.
+"""Pictures, narration and the source photo on every Story this service returns, read from media-service with
+fresh URLs.
 
 media-service is optional for reading: a page waits at most `timeout_s` for it, then the stories go out as
 they are (no pictures, no audio) rather than making history wait on, or fail with, a media outage.
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 from history_service.schemas import Story
 from storyscape_common.clients.media import MediaClient
 from storyscape_common.contracts.media import StoryMedia
-from storyscape_common.contracts.stories import StoryAudio, StoryImage
+from storyscape_common.contracts.stories import SourceImage, StoryAudio, StoryImage
 from storyscape_common.errors import ApiError
 from storyscape_common.internal_auth import Identity
 
@@ -30,7 +31,7 @@ class MediaReader:
         self.timeout_s = timeout_s
 
     async def attach(self, stories: Iterable[Story], *, identity: Identity) -> None:
-        """Fill `images` and `audio` of a page of stories, all read at once under one deadline."""
+        """Fill `images`, `audio` and `source_image` of a page of stories, all read at once under one deadline."""
         page = list(stories)
         if not page:
             return
@@ -39,7 +40,9 @@ class MediaReader:
         async def read(story: Story) -> None:
             async with gate:
                 found = await self.media.story_media(str(story.id), identity=identity)
+                photo = await self.media.photo_url(key, identity=identity) if (key := story._source_image_key) else None
             apply(story, found)
+            story.source_image = SourceImage(url=photo.url) if photo else None
 
         try:
             async with asyncio.timeout(self.timeout_s):

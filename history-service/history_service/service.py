@@ -38,7 +38,7 @@ def resolve_timezone(name: str | None, *, default: str) -> ZoneInfo:
 
 
 def story_from_row(row: StoryRow) -> Story:
-    return Story(
+    story = Story(
         id=row.id,
         title=row.title,
         text=row.text,
@@ -54,6 +54,8 @@ def story_from_row(row: StoryRow) -> Story:
         created_at=row.created_at,
         model=row.model,
     )
+    story._source_image_key = row.source_image_key  # signed into `source_image` by MediaReader on the way out
+    return story
 
 
 def _row_from_create(*, user_id: str, story: StoryCreate, now: datetime) -> StoryRow:

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, Field, PrivateAttr, field_validator
 
 from storyscape_common.catalog import AgeGroup, Language
 from storyscape_common.contracts.text_fields import (
@@ -102,6 +102,8 @@ class Story(BaseModel):
     favorite: bool = False
     created_at: datetime
     model: str
+    # Where the photo is stored (history-service keeps it to sign `source_image` afresh on every read); never sent.
+    _source_image_key: str | None = PrivateAttr(default=None)
 
 
 class StoryOptions(BaseModel):

@@ -25,6 +25,12 @@ async def test_a_photo_and_a_prompt_write_an_image_prompt_story(stack: StackConf
         assert story["mode"] == "image_prompt" and story["image_description"]
         fetched = (await client.get(f"/v1/stories/{story['id']}", headers=bearer(user))).json()
         assert fetched["image_description"] == story["image_description"]
+        # The photo comes back on every later read, with a URL signed then, and it is the cleaned JPEG.
+        listed = (await client.get("/v1/stories", headers=bearer(user))).json()["groups"][0]["stories"][0]
+        for read in (fetched, listed):
+            assert read["source_image"] and read["source_image"]["url"], read
+            source = await client.get(read["source_image"]["url"])
+            assert source.status_code == 200 and source.content[:3] == b"\xff\xd8\xff"
 
 
 async def test_a_renamed_text_file_and_an_unsafe_prompt_are_refused_and_nothing_is_saved(stack: StackConfig) -> None:
