@@ -1,5 +1,6 @@
 """Graceful stop of the gateway: on SIGTERM, running requests (story streams) may finish until a drain deadline;
-then each relayed event stream ends with an `error` event (`unavailable`, retryable) instead of a cut connection.
+then each relayed event stream ends with an `error` event (`upstream_unavailable`, retryable) instead of a cut
+connection, and a request not yet answered gets 503 `upstream_unavailable` with Retry-After.
 
 uvicorn stops accepting and waits `graceful_shutdown_seconds` for running requests (see `storyscape_common.app.serve`);
 the gateway ends its streams a little before that, while it can still write to them.
@@ -24,22 +25,28 @@ from storyscape_common.sse import SSE_MEDIA_TYPE, encode_event
 logger = logging.getLogger("gateway.draining")
 # Time left between our drain deadline and uvicorn cancelling what still runs: enough to write the last event.
 MARGIN_SECONDS = 1.0
-UNAVAILABLE = {"code": "unavailable", "message": "the server is restarting; try again", "retryable": True}
+UNAVAILABLE = {"code": "upstream_unavailable", "message": "the server is restarting; try again", "retryable": True}
 
 
 class Drain:
-    """Set once SIGTERM arrives; `deadline_passed` fires `seconds` later."""
+    """Set once SIGTERM arrives; `seconds` later every request still running is cancelled (`deadline_passed`)."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = max(0.0, seconds - MARGIN_SECONDS)
         self.deadline_passed = asyncio.Event()
         self.started = False
+        self.running: set[anyio.CancelScope] = set()  # one per request in flight: no task per request
 
     def start(self) -> None:
         if not self.started:
             self.started = True
             logger.info("draining", extra={"fields": {"seconds": self.seconds}})
-            asyncio.get_running_loop().call_later(self.seconds, self.deadline_passed.set)
+            asyncio.get_running_loop().call_later(self.seconds, self.cut_off)
+
+    def cut_off(self) -> None:
+        self.deadline_passed.set()
+        for scope in list(self.running):
+            scope.cancel()
 
     def on_sigterm(self) -> None:
         """Chain our handler before the server's own (which stops accepting and waits for running requests)."""
@@ -81,21 +88,20 @@ class DrainMiddleware:
                 state["done"] = not message.get("more_body", False)
             await send(message)
 
-        async with anyio.create_task_group() as task_group:
-
-            async def cut_at_deadline() -> None:
-                await self.drain.deadline_passed.wait()
-                task_group.cancel_scope.cancel()
-
-            task_group.start_soon(cut_at_deadline)
-            await self.app(scope, receive, tracking_send)
-            task_group.cancel_scope.cancel()
+        with anyio.CancelScope() as running:
+            if self.drain.deadline_passed.is_set():
+                running.cancel()
+            self.drain.running.add(running)
+            try:
+                await self.app(scope, receive, tracking_send)
+            finally:
+                self.drain.running.discard(running)
         if self.drain.deadline_passed.is_set() and not state["done"]:
             await self.close_cleanly(state, send)
 
     async def close_cleanly(self, state: dict[str, Any], send: Send) -> None:
         if not state["started"]:
-            body = json.dumps(error_body("unavailable", str(UNAVAILABLE["message"])))
+            body = json.dumps(error_body(str(UNAVAILABLE["code"]), str(UNAVAILABLE["message"])))
             headers = [(b"content-type", b"application/json"), (b"retry-after", b"1")]
             await send({"type": "http.response.start", "status": 503, "headers": headers})
             await send({"type": "http.response.body", "body": body.encode()})

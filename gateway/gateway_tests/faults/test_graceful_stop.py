@@ -42,7 +42,7 @@ async def test_a_stopping_gateway_lets_streams_run_then_ends_them_with_a_retryab
             ended_after = time.monotonic() - stopped_at
 
         assert events_after_sigterm.count("story.delta") >= 10, "the running stream went on while draining"
-        assert last.event == "error" and last.json()["code"] == "unavailable" and last.json()["retryable"] is True
+        assert last.event == "error" and last.json()["code"] == "upstream_unavailable" and last.json()["retryable"] is True
         assert DRAIN_SECONDS - 1.5 <= ended_after <= DRAIN_SECONDS + 1.0
         # uvicorn re-raises the SIGTERM it caught once it has shut down, so a clean stop reads as "killed by SIGTERM".
         assert stack.stack.processes[GATEWAY].wait(timeout=10) in (0, -signal.SIGTERM)
