@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import os
 import time
 import uuid
@@ -53,8 +55,11 @@ class InternalTokenSigner:
         self.issuer = ISSUER_PREFIX + issuer
         self.kid = key_id(key.public_key())
         self.ttl_seconds = ttl_seconds
+        self._header = _b64(json.dumps({"alg": ALGORITHM, "kid": self.kid, "typ": "JWT"}, separators=(",", ":")).encode())
 
     def sign(self, *, user_id: str, audience: str, request_id: str) -> str:
+        """A compact JWS (RFC 7515) made directly: the gateway signs one per relayed request, and PyJWT's generic
+        encoder cost twice as much as the signature itself. Verified with PyJWT like any other."""
         now = int(time.time())
         claims = {
             "iss": self.issuer,
@@ -65,7 +70,12 @@ class InternalTokenSigner:
             "jti": uuid.uuid4().hex,
             "rid": request_id,
         }
-        return jwt.encode(claims, self._key, algorithm=ALGORITHM, headers={"kid": self.kid})
+        signing_input = self._header + "." + _b64(json.dumps(claims, separators=(",", ":")).encode())
+        return signing_input + "." + _b64(self._key.sign(signing_input.encode("ascii")))
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
 @dataclass(frozen=True)
