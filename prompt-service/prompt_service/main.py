@@ -16,6 +16,7 @@ from prompt_service.suggestions.service import Suggestions
 from storyscape_common.app import create_service_app
 from storyscape_common.db import check_database, create_engine, run_migrations, session_factory
 from storyscape_common.signing import internal_signer
+from storyscape_safety import create_moderator
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -40,7 +41,11 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
             app.state.engine = engine
             app.state.session_factory = session_factory(engine)
             app.state.suggestions = Suggestions(
-                settings, signer=app.state.signer, sessions=app.state.session_factory, registry=app.state.metrics_registry
+                settings,
+                signer=app.state.signer,
+                sessions=app.state.session_factory,
+                registry=app.state.metrics_registry,
+                moderator=create_moderator(),  # SAFETY_* settings: OpenAI when a key is set, else offline
             )
             yield
         finally:

@@ -106,8 +106,9 @@ async def test_a_hindi_reader_gets_devanagari_prompts(alice: Reader, model_scrip
         {"prompts": HINDI[:4]},  # four, not five
         {"prompts": [HINDI[0], *HINDI[:4]]},  # a repeat
         {"prompts": ["एक राक्षस बंदूक लेकर गाँव वालों की हत्या करता है।", *HINDI[1:]]},  # not for children
+        {"prompts": ["राजा ने कहा कि मैं तुझे जान से मार डालूँगा", *HINDI[1:]]},  # a threat, in no word list of single words
     ],
-    ids=["malformed", "wrong-script", "too-short", "four-items", "duplicate", "unsafe"],
+    ids=["malformed", "wrong-script", "too-short", "four-items", "duplicate", "unsafe", "threat"],
 )
 async def test_a_model_answer_that_fails_the_checks_falls_back_to_the_bank(alice: Reader, model_script: ModelScript, answer: Any) -> None:
     await alice.put_settings(language="hi", age_group="3-5", genres=["animals", "bedtime"])

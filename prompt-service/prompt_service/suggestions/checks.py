@@ -1,4 +1,5 @@
-"""What a model's answer must pass before a reader sees it: five distinct prompts, right script, right length, safe."""
+"""What a model's answer must pass before a reader sees it: five distinct prompts, right script, right length
+(`valid_prompts`), and safe for children (`safe_for_children`)."""
 
 from __future__ import annotations
 
@@ -7,24 +8,20 @@ import re
 import unicodedata
 
 from prompt_service.suggestions.bank import MAX_WORDS, SUGGESTION_COUNT
+from storyscape_safety import Moderator, record_block
 
 MIN_WORDS = 4
 DEVANAGARI = re.compile(r"[\u0900-\u097F]")
 LATIN = re.compile(r"[A-Za-z]")
-# A stop-gap list until the shared moderation package lands; see `unsafe_for_children`.
-UNSAFE_WORDS = frozenset(
-    {
-        "kill", "killed", "killing", "murder", "blood", "bloody", "gun", "guns", "knife", "suicide", "drugs", "drunk",
-        "sex", "sexy", "naked", "torture", "corpse", "bomb", "terrorist",
-        "हत्या", "ख़ून", "खून", "बंदूक", "चाकू", "आत्महत्या", "नशा", "शराब", "लाश", "बम", "आतंकवादी",
-    }
-)  # fmt: skip
 
 
-def unsafe_for_children(text: str, *, language: str) -> bool:
-    """MODERATION HOOK: replace this word list with the shared moderation package's check when it is merged."""
-    words = {word.strip(".,!?;:'\"“”‘’()।").casefold() for word in text.split()}
-    return bool(words & UNSAFE_WORDS)
+async def safe_for_children(moderator: Moderator, prompts: list[str], *, language: str) -> bool:
+    """The shared moderation (`SAFETY_*`: OpenAI when a key is set, else offline) on the whole set at once; a
+    blocked set is counted in `storyscape_content_blocked_total{source="suggestions"}` and never shown."""
+    verdict = await moderator.check_text("\n".join(prompts), language=language)
+    if verdict.blocked:
+        record_block(verdict, source="suggestions")
+    return not verdict.blocked
 
 
 def in_script(text: str, language: str) -> bool:
@@ -53,7 +50,4 @@ def valid_prompts(prompts: list[str] | None, *, language: str) -> bool:
         return False
     if len({prompt.casefold() for prompt in prompts}) != SUGGESTION_COUNT:
         return False
-    return all(
-        MIN_WORDS <= len(prompt.split()) <= MAX_WORDS and in_script(prompt, language) and not unsafe_for_children(prompt, language=language)
-        for prompt in prompts
-    )
+    return all(MIN_WORDS <= len(prompt.split()) <= MAX_WORDS and in_script(prompt, language) for prompt in prompts)

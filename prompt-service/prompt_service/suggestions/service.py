@@ -19,10 +19,11 @@ from prompt_service.schemas import ResolvedSettings, SuggestionSet
 from prompt_service.settings import Settings
 from prompt_service.suggestions.bank import bank_prompts, themes_for
 from prompt_service.suggestions.cache import SuggestionCache
-from prompt_service.suggestions.checks import parse_prompts, valid_prompts
+from prompt_service.suggestions.checks import parse_prompts, safe_for_children, valid_prompts
 from prompt_service.suggestions.model import SuggestionModel
 from storyscape_common.catalog import GENRES_BY_ID, genre_label
 from storyscape_common.internal_auth import Identity, InternalTokenSigner
+from storyscape_safety import Moderator
 
 WAIT_STEP_SECONDS = 0.05
 
@@ -41,9 +42,16 @@ def set_from_row(row: SuggestionSetRow) -> SuggestionSet:
 
 class Suggestions:
     def __init__(
-        self, settings: Settings, *, signer: InternalTokenSigner, sessions: async_sessionmaker[AsyncSession], registry: CollectorRegistry
+        self,
+        settings: Settings,
+        *,
+        signer: InternalTokenSigner,
+        sessions: async_sessionmaker[AsyncSession],
+        registry: CollectorRegistry,
+        moderator: Moderator,
     ) -> None:
         self.model = SuggestionModel(settings, signer)
+        self.moderator = moderator
         self.cache = SuggestionCache(
             settings.redis_url, ttl_seconds=settings.suggestion_cache_seconds, lock_seconds=settings.suggestion_lock_seconds
         )
@@ -109,7 +117,8 @@ class Suggestions:
         answer = await self.model.ask(language=resolved.language, age_group=resolved.age_group, genres=words, identity=identity)
         prompts = parse_prompts(answer) if answer is not None else None
         source = "model"
-        if prompts is None or not valid_prompts(prompts, language=resolved.language):
+        usable = prompts is not None and valid_prompts(prompts, language=resolved.language)
+        if prompts is None or not usable or not await safe_for_children(self.moderator, prompts, language=resolved.language):
             custom = {name: name for name in resolved.genre_names if name not in GENRES_BY_ID}
             themes = themes_for(resolved.genre_names, custom)
             prompts = bank_prompts(
