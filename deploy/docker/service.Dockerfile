@@ -7,11 +7,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 MODULE=${MOD
 RUN useradd --create-home --uid 10001 storyscape
 WORKDIR /app
 COPY common/ common/
+COPY safety/ safety/
 COPY ${SERVICE}/ ${SERVICE}/
 # hindi-llm-service's CPU engine needs torch: the CPU wheel index keeps CUDA builds out of the image.
+# The services that moderate (story, media, prompt) install the shared moderation package from the same context.
 RUN if [ "$SERVICE" = "hindi-llm-service" ]; then \
       pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0; fi \
- && pip install ./common ./${SERVICE}
+ && case "$SERVICE" in story-service|media-service|prompt-service) SAFETY=./safety ;; *) SAFETY= ;; esac \
+ && pip install ./common $SAFETY ./${SERVICE}
 USER storyscape
 EXPOSE 8000
 CMD ["sh", "-c", "exec uvicorn --factory ${MODULE}.main:create_app --host 0.0.0.0 --port 8000 --no-access-log"]
