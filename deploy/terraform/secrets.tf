@@ -39,7 +39,7 @@ resource "terraform_data" "redis_auth_token" {
 resource "aws_secretsmanager_secret" "redis_url" {
   #checkov:skip=CKV2_AWS_57:The token is rotated by Terraform (replace terraform_data.redis_auth_token), which updates ElastiCache and this secret together.
   name                    = "${local.name}/gateway/redis-url"
-  description             = "rediss:// URL with the auth token; injected into the gateway only, as GATEWAY_REDIS_URL"
+  description             = "rediss:// URL with the auth token; injected into the gateway (GATEWAY_REDIS_URL) and prompt-service (PROMPT_REDIS_URL)"
   kms_key_id              = aws_kms_key.main.arn
   recovery_window_in_days = var.secret_recovery_window_days
 }

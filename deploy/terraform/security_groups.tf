@@ -138,7 +138,7 @@ resource "aws_vpc_security_group_egress_rule" "owner_to_database" {
 
 resource "aws_security_group" "redis" {
   name        = "${local.name}-redis"
-  description = "Redis for the gateway's rate-limit counters"
+  description = "Redis for the gateway's rate-limit counters and prompt-service's suggestion cache and locks"
   vpc_id      = aws_vpc.main.id
 
   tags = { Name = "${local.name}-redis" }
@@ -155,6 +155,25 @@ resource "aws_vpc_security_group_ingress_rule" "redis_from_gateway" {
 
 resource "aws_vpc_security_group_egress_rule" "gateway_to_redis" {
   security_group_id            = aws_security_group.service["gateway"].id
+  description                  = "Redis (TLS)"
+  referenced_security_group_id = aws_security_group.redis.id
+  ip_protocol                  = "tcp"
+  from_port                    = 6379
+  to_port                      = 6379
+}
+
+# prompt-service: the day's suggestion sets are cached and generated once per key across its tasks (a Redis lock).
+resource "aws_vpc_security_group_ingress_rule" "redis_from_prompt_service" {
+  security_group_id            = aws_security_group.redis.id
+  description                  = "Redis (TLS) from prompt-service"
+  referenced_security_group_id = aws_security_group.service["prompt-service"].id
+  ip_protocol                  = "tcp"
+  from_port                    = 6379
+  to_port                      = 6379
+}
+
+resource "aws_vpc_security_group_egress_rule" "prompt_service_to_redis" {
+  security_group_id            = aws_security_group.service["prompt-service"].id
   description                  = "Redis (TLS)"
   referenced_security_group_id = aws_security_group.redis.id
   ip_protocol                  = "tcp"

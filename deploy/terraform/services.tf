@@ -139,6 +139,7 @@ locals {
     "prompt-service" = {
       PGPASSWORD                  = "${local.database_secret_arns["prompt-service"]}:password::"
       PROMPT_INTERNAL_SIGNING_KEY = aws_secretsmanager_secret.internal_signing_key["prompt-service"].arn
+      PROMPT_REDIS_URL            = aws_secretsmanager_secret.redis_url.arn
     }
     "history-service" = {
       PGPASSWORD                   = "${local.database_secret_arns["history-service"]}:password::"
@@ -152,7 +153,7 @@ locals {
     "gateway"           = [aws_secretsmanager_secret.internal_signing_key["gateway"].arn, aws_secretsmanager_secret.redis_url.arn]
     "story-service"     = [aws_secretsmanager_secret.internal_signing_key["story-service"].arn, aws_secretsmanager_secret.openai_api_key.arn]
     "media-service"     = [local.database_secret_arns["media-service"]]
-    "prompt-service"    = [local.database_secret_arns["prompt-service"], aws_secretsmanager_secret.internal_signing_key["prompt-service"].arn]
+    "prompt-service"    = [local.database_secret_arns["prompt-service"], aws_secretsmanager_secret.internal_signing_key["prompt-service"].arn, aws_secretsmanager_secret.redis_url.arn]
     "history-service"   = [local.database_secret_arns["history-service"], aws_secretsmanager_secret.internal_signing_key["history-service"].arn]
     "hindi-llm-service" = []
   }
