@@ -42,6 +42,11 @@ class ChatCompletionRequest(BaseModel):
     max_completion_tokens: int | None = Field(default=None, ge=1, description="Newer name for max_tokens")
     temperature: float | None = Field(default=None, ge=0.0, le=2.0, description="0 means greedy; default 1")
     top_p: float | None = Field(default=None, gt=0.0, le=1.0)
+    frequency_penalty: float | None = Field(default=None, ge=-2.0, le=2.0, description="OpenAI's; default 0")
+    presence_penalty: float | None = Field(default=None, ge=-2.0, le=2.0, description="OpenAI's; default 0")
+    repetition_penalty: float | None = Field(
+        default=None, gt=0.0, le=2.0, description="vLLM's extension: >1 makes tokens already seen less likely; default 1"
+    )
     stop: str | list[str] | None = None
     stream: bool | None = False
     stream_options: StreamOptions | None = None

@@ -116,6 +116,9 @@ class EvaluateConfig(StrictModel):
     samples_per_prompt: int = Field(1, ge=1)
     temperature: float = Field(0.0, ge=0)
     top_p: float = Field(1.0, gt=0, le=1)
+    # >1 makes tokens already in the prompt or story less likely (HF/vLLM semantics), as story-service asks of
+    # the offline model (STORY_LOCAL_REPETITION_PENALTY), so the report scores what readers get.
+    repetition_penalty: float = Field(1.0, gt=0)
     batch_size: int = Field(4, ge=1)
     # Token window for held-out perplexity; null = the last stage's max_length.
     max_length: int | None = Field(None, ge=16)

@@ -25,6 +25,9 @@ class GenerationRequest:
     max_tokens: int
     temperature: float = 1.0
     top_p: float = 1.0
+    frequency_penalty: float = 0.0  # OpenAI's: minus this times a token's count in the completion so far
+    presence_penalty: float = 0.0  # minus this once a token has appeared in the completion
+    repetition_penalty: float = 1.0  # vLLM's and transformers': a seen token's logit divided by it (>1: less likely)
     stop: tuple[str, ...] = ()
     seed: int | None = None
     user: str = ""

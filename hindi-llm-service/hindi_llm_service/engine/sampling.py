@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 
 
@@ -17,6 +19,27 @@ def choose_token(logits: torch.Tensor, *, temperature: float, top_p: float, gene
     mass_before = torch.cumsum(sorted_probs, dim=-1) - sorted_probs
     kept = torch.where(mass_before < top_p, sorted_probs, torch.zeros_like(sorted_probs))
     return int(order[torch.multinomial(kept, 1, generator=generator)])
+
+
+def penalised(logits: torch.Tensor, previous: Sequence[int], *, frequency: float, presence: float) -> torch.Tensor:
+    """OpenAI's frequency and presence penalties: each token already in the completion loses `frequency` per
+    occurrence plus `presence` once (small positive values keep a small model from looping)."""
+    if not previous:
+        return logits
+    tokens, counts = torch.unique(torch.tensor(previous, dtype=torch.long), return_counts=True)
+    adjusted = logits.clone()
+    adjusted[tokens] -= frequency * counts.to(logits.dtype) + presence
+    return adjusted
+
+
+def repetition_penalised(logits: torch.Tensor, seen: Sequence[int], penalty: float) -> torch.Tensor:
+    """The multiplicative repetition penalty of transformers and vLLM: each token of the prompt or completion has
+    its logit divided by `penalty` when positive, multiplied when negative (either way, less likely for > 1)."""
+    tokens = torch.unique(torch.tensor(seen, dtype=torch.long))
+    adjusted = logits.clone()
+    values = adjusted[tokens]
+    adjusted[tokens] = torch.where(values > 0, values / penalty, values * penalty)
+    return adjusted
 
 
 def request_generator(seed: int | None) -> torch.Generator:

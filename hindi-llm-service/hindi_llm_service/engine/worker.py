@@ -21,7 +21,7 @@ import torch
 from hindi_llm_service.engine.base import FinishReason, GenerationDelta
 from hindi_llm_service.engine.batch import Batch, left_padded, positions, split_prefill
 from hindi_llm_service.engine.prefill_cache import PrefillCache
-from hindi_llm_service.engine.sampling import choose_token
+from hindi_llm_service.engine.sampling import choose_token, penalised, repetition_penalised
 from hindi_llm_service.engine.scheduler import FairQueue
 from hindi_llm_service.engine.text_stream import TextStream
 
@@ -45,6 +45,9 @@ class Generation:
     text: TextStream
     emit: Emit
     user: str = ""
+    frequency_penalty: float = 0.0
+    presence_penalty: float = 0.0
+    repetition_penalty: float = 1.0
     cancelled: threading.Event = field(default_factory=threading.Event)
     completion_ids: list[int] = field(default_factory=list)
 
@@ -184,6 +187,12 @@ class GenerationWorker:
 
     def _emit_token(self, generation: Generation, logits: torch.Tensor) -> bool:
         """Choose and report `generation`'s next token; True once it has finished."""
+        if generation.frequency_penalty or generation.presence_penalty:
+            logits = penalised(
+                logits, generation.completion_ids, frequency=generation.frequency_penalty, presence=generation.presence_penalty
+            )
+        if generation.repetition_penalty != 1.0:
+            logits = repetition_penalised(logits, [*generation.prompt_ids, *generation.completion_ids], generation.repetition_penalty)
         token = choose_token(logits, temperature=generation.temperature, top_p=generation.top_p, generator=generation.generator)
         generation.completion_ids.append(token)
         self.tokens_generated += 1

@@ -71,6 +71,7 @@ def score_model(
         max_new_tokens=settings.max_new_tokens,
         temperature=settings.temperature,
         top_p=settings.top_p,
+        repetition_penalty=settings.repetition_penalty,
         batch_size=settings.batch_size,
         seed=config.seed,
     )

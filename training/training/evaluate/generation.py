@@ -20,8 +20,12 @@ class Generated:
     tokens: int  # new tokens generated, the end-of-turn token included
 
 
-def generation_options(tokenizer: Any, *, max_new_tokens: int, temperature: float, top_p: float = 1.0) -> dict[str, Any]:
+def generation_options(
+    tokenizer: Any, *, max_new_tokens: int, temperature: float, top_p: float = 1.0, repetition_penalty: float = 1.0
+) -> dict[str, Any]:
     options: dict[str, Any] = {"max_new_tokens": max_new_tokens, "pad_token_id": tokenizer.pad_token_id}
+    if repetition_penalty != 1.0:  # as hindi-llm-service and vLLM apply it: prompt and completion tokens alike
+        options["repetition_penalty"] = repetition_penalty
     if temperature > 0:
         return {**options, "do_sample": True, "temperature": temperature, "top_p": top_p, "top_k": 0}
     return {**options, "do_sample": False, "temperature": None, "top_p": None, "top_k": None}
@@ -38,10 +42,13 @@ def generate_stories(
     batch_size: int,
     seed: int,
     top_p: float = 1.0,
+    repetition_penalty: float = 1.0,
 ) -> tuple[list[Generated], float]:
     """One story per record and the seconds it took; the same seed for every model so sampling is comparable."""
     torch.manual_seed(seed)
-    options = generation_options(tokenizer, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p)
+    options = generation_options(
+        tokenizer, max_new_tokens=max_new_tokens, temperature=temperature, top_p=top_p, repetition_penalty=repetition_penalty
+    )
     stops = set(
         model.generation_config.eos_token_id
         if isinstance(model.generation_config.eos_token_id, list)
