@@ -23,6 +23,8 @@ class ChatRoute:
     client: AsyncOpenAI
     model: str
     signer: InternalTokenSigner | None = None
+    # Sent only to our own model server (vLLM's extension to the protocol; OpenAI has no such field).
+    repetition_penalty: float | None = None
 
     async def stream_text(
         self,
@@ -45,6 +47,7 @@ class ChatRoute:
             top_p=top_p,
             stream=True,
             extra_headers=headers,
+            extra_body={"repetition_penalty": self.repetition_penalty} if self.repetition_penalty else None,
         )
         async with stream:
             async for chunk in stream:
@@ -60,8 +63,9 @@ class ModelRouter:
         timeout = Timeout(connect=5.0, read=settings.token_timeout_seconds, write=30.0, pool=10.0)
         # The local service authenticates each call with our internal token, so the client's own key is unused.
         local = AsyncOpenAI(base_url=settings.hindi_llm_url, api_key="internal-token-per-request", timeout=timeout, max_retries=0)
-        self.local_hindi = ChatRoute(HINDI_LLM_SERVICE, local, settings.hindi_model, signer)
-        self.local_english = ChatRoute(HINDI_LLM_SERVICE, local, settings.local_english_model, signer)
+        penalty = settings.local_repetition_penalty if settings.local_repetition_penalty != 1.0 else None
+        self.local_hindi = ChatRoute(HINDI_LLM_SERVICE, local, settings.hindi_model, signer, penalty)
+        self.local_english = ChatRoute(HINDI_LLM_SERVICE, local, settings.local_english_model, signer, penalty)
         self.openai: ChatRoute | None = None
         self._clients = [local]
         if settings.openai_api_key:

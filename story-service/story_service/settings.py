@@ -34,6 +34,12 @@ class Settings(SignerSettings):
         "(offline Gemma 3 270M: ~1.6; Llama 3.2 3B: ~3)",
     )
     temperature: float = Field(default=0.8, description="Sampling temperature for stories")
+    local_repetition_penalty: float = Field(
+        default=1.15,
+        gt=0,
+        le=2,
+        description="Asked of hindi-llm-service (our own models only): >1 keeps a small model out of loops; 1 turns it off",
+    )
     top_p: float = Field(default=0.95, description="Nucleus sampling for stories")
     first_token_timeout_seconds: float = Field(
         default=60.0, description="How long a provider may take to its first token before the next one is tried"
