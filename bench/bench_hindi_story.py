@@ -4,8 +4,9 @@ through the emulator, `POST /v1/stories` in Hindi streamed through the gateway, 
 
 Measures, per story: seconds to the first text, seconds until 150 words had arrived, seconds to
 `story.completed`, and its words. Prints a table, then one JSON line:
-`{"stories", "words_p50", "first_text_s_p50", "s_to_150_words_p50", "completed_s_p50", "under_a_minute"}`
-(`under_a_minute`: every story reached 150 words, or finished, within 60 s).
+`{"stories", "words_p50", "first_text_s_p50", "s_to_150_words_p50", "completed_s_p50", "under_a_minute", "repeat8_max"}`
+(`under_a_minute`: every story reached 150 words, or finished, within 60 s; `repeat8_max`: the worst story's share
+of words inside a repeated word 8-gram, a loop scores near 1).
 
 Usage: .venv/bin/python bench/bench_hindi_story.py [--stories 4] [--age-group 3-5]
 """
@@ -28,6 +29,7 @@ from storyscape_devtools.testing import free_port
 from storyscape_common.registry import SERVICES
 from storyscape_common.sse import iter_events
 from training.dataset.text_units import words
+from training.evaluate.quality import repeated_ngram_share
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 IDEAS = ["नदी किनारे मिला एक पुराना नक्शा", "दादी की रसोई में छिपा रहस्य", "बारिश में भीगती एक बिल्ली", "पहाड़ पर अकेला पेड़"]
@@ -64,7 +66,8 @@ async def one_story(client: httpx.AsyncClient, token: str, idea: str, age_group:
                 break
             elif event.event == "error":
                 raise RuntimeError(f"story failed: {event.data}")
-    return {"idea": idea, "words": len(words(text)), "first_s": first, "to_150_s": at_150, "completed_s": completed}
+    loop = repeated_ngram_share(text, 8)
+    return {"idea": idea, "words": len(words(text)), "first_s": first, "to_150_s": at_150, "completed_s": completed, "repeat8": loop}
 
 
 async def measure(config: StackConfig, stories: int, age_group: str) -> list[dict[str, Any]]:
@@ -93,9 +96,10 @@ def main() -> None:
     with DevStack(config):
         rows = asyncio.run(measure(config, args.stories, args.age_group))
     print(f"\nHindi stories through the gateway, age group {args.age_group}\n")
-    print("| idea | words | first text s | 150 words s | completed s |\n|---|---:|---:|---:|---:|")
+    print("| idea | words | first text s | 150 words s | completed s | repeated 8-gram share |\n|---|---:|---:|---:|---:|---:|")
     for row in rows:
-        print(f"| {row['idea']} | {row['words']} | {row['first_s']:.1f} | {row['to_150_s'] or '—'} | {row['completed_s']:.1f} |")
+        to_150 = f"{row['to_150_s']:.1f}" if row["to_150_s"] else "—"
+        print(f"| {row['idea']} | {row['words']} | {row['first_s']:.1f} | {to_150} | {row['completed_s']:.1f} | {row['repeat8']:.3f} |")
     in_time = all((row["to_150_s"] or row["completed_s"]) <= MINUTE for row in rows)
     figures = {
         "stories": len(rows),
@@ -104,6 +108,7 @@ def main() -> None:
         "s_to_150_words_p50": median([row["to_150_s"] for row in rows]),
         "completed_s_p50": median([row["completed_s"] for row in rows]),
         "under_a_minute": in_time,
+        "repeat8_max": round(max(row["repeat8"] for row in rows), 3),
     }
     print(json.dumps(figures, ensure_ascii=False))
 

@@ -35,7 +35,7 @@ class Settings(SignerSettings):
     )
     temperature: float = Field(default=0.8, description="Sampling temperature for stories")
     local_repetition_penalty: float = Field(
-        default=1.15,
+        default=1.05,
         gt=0,
         le=2,
         description="Asked of hindi-llm-service (our own models only): >1 keeps a small model out of loops; 1 turns it off",
