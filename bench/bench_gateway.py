@@ -145,7 +145,13 @@ def added(through: list[float], direct: list[float]) -> dict[str, float | int]:
 async def measure(
     config: StackConfig, rs256_url: str, issuer: FirebaseTestIssuer, pids: dict[str, int], args: argparse.Namespace
 ) -> Results:
-    signer = InternalTokenSigner(private_key_pem=(config.state_dir / "keys" / "gateway.pem").read_text(), issuer="gateway")
+    keys = config.state_dir / "keys"
+    # Each direct call is signed as the service that really makes it: the gateway calls prompt-service, and only
+    # story-service may call hindi-llm-service.
+    signers = {
+        issuer: InternalTokenSigner(private_key_pem=(keys / f"{issuer}.pem").read_text(), issuer=issuer)
+        for issuer in ("gateway", "story-service")
+    }
     emulator = f"http://127.0.0.1:{config.emulator_port}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=k"
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
     async with httpx.AsyncClient(timeout=600, limits=limits) as client:
@@ -156,6 +162,7 @@ async def measure(
         rs256 = {"Authorization": f"Bearer {issuer.token(uid='bench-user')}"}
 
         def internal(audience: str) -> Callable[[], dict[str, str]]:
+            signer = signers["story-service" if audience == "hindi-llm-service" else "gateway"]
             return lambda: {"Authorization": "Bearer " + signer.sign(user_id="bench", audience=audience, request_id="b")}
 
         small = {
