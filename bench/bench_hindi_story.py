@@ -18,7 +18,6 @@ import asyncio
 import json
 import statistics
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ import httpx
 from storyscape_devtools.devstack import DevStack, StackConfig
 from storyscape_devtools.testing import free_port
 
+from gateway_tests.e2e.client import sign_up
 from storyscape_common.registry import SERVICES
 from storyscape_common.sse import iter_events
 from training.dataset.text_units import words
@@ -35,16 +35,6 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 IDEAS = ["नदी किनारे मिला एक पुराना नक्शा", "दादी की रसोई में छिपा रहस्य", "बारिश में भीगती एक बिल्ली", "पहाड़ पर अकेला पेड़"]
 STORY_WORDS = 150
 MINUTE = 60.0
-
-
-def sign_up(config: StackConfig) -> str:
-    response = httpx.post(
-        f"http://127.0.0.1:{config.emulator_port}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=demo-key",
-        json={"email": f"{uuid.uuid4().hex[:12]}@example.com", "password": "a-long-password", "returnSecureToken": True},
-        timeout=10,
-    )
-    response.raise_for_status()
-    return str(response.json()["idToken"])
 
 
 async def one_story(client: httpx.AsyncClient, token: str, idea: str, age_group: str) -> dict[str, Any]:
