@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import ElementClickInterceptedException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -103,7 +103,7 @@ class Console:
         field: WebElement = self.wait_for(
             f"the {label} field", lambda: self.driver.find_element(By.CSS_SELECTOR, f'{tag}[aria-label="{label}"]')
         )
-        field.click()
+        self.press(field)
         field.send_keys(Keys.CONTROL, "a")
         field.send_keys(value)
         if commit:
@@ -116,13 +116,25 @@ class Console:
         def visible() -> WebElement | None:
             return next((b for b in self.driver.find_elements(By.XPATH, xpath) if b.is_displayed()), None)
 
-        button: WebElement = self.wait_for(f"the {text!r} button", visible)
-        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
-        button.click()
+        self.press(self.wait_for(f"the {text!r} button", visible))
+
+    def press(self, element: WebElement) -> None:
+        """Click like a user: scrolled to the middle of the page, so Streamlit's fixed header never covers it (a
+        rerun may still be moving the page, so a covered click is tried again for a few seconds)."""
+        deadline = time.monotonic() + 10
+        while True:
+            self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+            try:
+                element.click()
+                return
+            except ElementClickInterceptedException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
 
     def tab(self, name: str) -> None:
         xpath = f"//*[@role='tab'][normalize-space(.)='{name}']"
-        self.wait_for(f"the {name} tab", lambda: self.driver.find_element(By.XPATH, xpath)).click()
+        self.press(self.wait_for(f"the {name} tab", lambda: self.driver.find_element(By.XPATH, xpath)))
         self.settle()
 
     def expand(self, title_start: str) -> None:
@@ -132,7 +144,6 @@ class Console:
             return next((e for e in self.driver.find_elements(By.XPATH, xpath) if e.is_displayed()), None)
 
         summary: WebElement = self.wait_for(f"a story titled {title_start!r}", visible)
-        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", summary)
         if summary.find_element(By.XPATH, "..").get_attribute("open") is None:
-            summary.click()
+            self.press(summary)
         self.settle()

@@ -79,6 +79,10 @@ def story_server(keys: TestKeys, *, history_url: str, llm_url: str, **overrides:
         "local_english_model": TINY_MODEL,
         "max_story_tokens": 24,
         "temperature": 1.0,
+        # The tiny model's prompt covers most of its small vocabulary, so a repetition penalty mostly boosts its
+        # end-of-turn token, and a story could end before its first word; the saga, not the penalty, is tested here
+        # (the penalty has its own tests in hindi-llm-service, and the e2e stack serves it).
+        "local_repetition_penalty": 1.0,
         "database_url": f"sqlite:///{tempfile.mkdtemp(prefix='story-db-')}/story.db",
         "history_timeout_seconds": 2.0,
         "outbox_poll_seconds": 0.2,
