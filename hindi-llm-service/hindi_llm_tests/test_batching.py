@@ -67,7 +67,7 @@ async def first_token_at(stream: AsyncStream[ChatCompletionChunk]) -> float:
 
 async def test_one_users_burst_does_not_hold_back_another_users_first_token(make_settings: Callable[..., Settings], keys: TestKeys) -> None:
     with serve(make_settings(max_concurrent=1, max_queued=16)) as single:
-        params: dict[str, Any] = {"model": BASE_MODEL, "messages": MESSAGES, "max_tokens": 25, "temperature": 0, "stream": True}
+        params: dict[str, Any] = {"model": BASE_MODEL, "messages": MESSAGES, "max_tokens": 60, "temperature": 0, "stream": True}
         burst, other = (openai_client(single.server, internal_token(keys, user)) for user in ("burst", "other"))
         async with burst, other:
             # Each create returns once the engine has queued the request, so the burst is queued before the other user's.

@@ -40,3 +40,20 @@ async def test_a_waiter_that_gives_up_does_not_hold_a_slot() -> None:
     await asyncio.gather(gave_up, return_exceptions=True)
     gate.release()
     await asyncio.wait_for(gate.acquire("c"), timeout=1)
+
+
+async def test_a_user_arriving_after_a_bursts_turn_began_goes_next() -> None:
+    gate = FairGate(1)
+    order: list[str] = []
+
+    async def request(name: str, hold: float) -> None:
+        await gate.acquire(name.split("-")[0])
+        order.append(name)
+        await asyncio.sleep(hold)
+        gate.release()
+
+    burst = [asyncio.create_task(request(f"a-{i}", 0.05)) for i in range(4)]
+    while order != ["a-0", "a-1"]:  # b arrives only once the burst's second request holds the gate
+        await asyncio.sleep(0.005)
+    await asyncio.gather(*burst, request("b-0", 0))
+    assert order == ["a-0", "a-1", "b-0", "a-2", "a-3"], "b waited for the turn under way, not for a-2 as well"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import unicodedata
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -148,7 +149,9 @@ async def story_frames(
     try:
         yield started_event(started.story_id, request, started.route.model)
         try:
-            async for piece in checked_pieces(ctx.moderator, started.first_piece, started.pieces, language=request.language):
+            async for checked in checked_pieces(ctx.moderator, started.first_piece, started.pieces, language=request.language):
+                # NFC, as history stores it: the text a reader watched arrive is the text they find saved.
+                piece = unicodedata.normalize("NFC", checked)
                 parts.append(piece)
                 yield encode_event("story.delta", {"text": piece})
             await check_story(ctx.moderator, "".join(parts), language=request.language)

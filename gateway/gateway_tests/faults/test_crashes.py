@@ -78,7 +78,13 @@ def model_stack(tmp_path: Path) -> Iterator[FaultStack]:
     model = build_tiny_llama(tmp_path / "tiny-llama", seed=0, endless=True)
     env = {
         HINDI_LLM_SERVICE: {"HINDI_LLM_MODEL_NAME": TINY_MODEL, "HINDI_LLM_ADAPTERS": "{}"},
-        STORY_SERVICE: {"STORY_HINDI_MODEL": TINY_MODEL, "STORY_LOCAL_ENGLISH_MODEL": TINY_MODEL, "STORY_MAX_STORY_TOKENS": "300"},
+        STORY_SERVICE: {
+            "STORY_HINDI_MODEL": TINY_MODEL,
+            "STORY_LOCAL_ENGLISH_MODEL": TINY_MODEL,
+            "STORY_MAX_STORY_TOKENS": "300",
+            # Greedy, so the random model's bytes are the same every run (sampled, they now and then read as profanity).
+            "STORY_TEMPERATURE": "0",
+        },
     }
     stack = FaultStack(tmp_path, extra_env=env, model_path=model)
     try:

@@ -1,10 +1,10 @@
-"""Waiting requests, served round-robin by user: one user's burst waits behind its own requests, not others'."""
+"""Waiting requests, served fairly by user: one user's burst waits behind its own requests, not others'."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
-from collections import OrderedDict, deque
+from collections import deque
 from typing import Generic, Protocol, TypeVar
 
 
@@ -14,23 +14,66 @@ class Owned(Protocol):
 
 
 T = TypeVar("T", bound=Owned)
+W = TypeVar("W")
 
 
-class FairQueue(Generic[T]):
-    """A thread-safe queue with one line per user; `pop` takes from each user in turn.
+class Rotation(Generic[W]):
+    """One line per waiting user; `take` serves the waiting user whose last admission is oldest.
 
-    A user who starts waiting joins the end of the rotation, so their first request waits for at most one
-    admission per user already waiting, however many requests those users have queued.
+    A user with nothing admitted since they started waiting goes first (in order of arrival), so a newcomer
+    waits for at most one admission per user already waiting, even if a burst's turn began just before they
+    arrived. Not thread-safe: the callers lock.
     """
 
     def __init__(self) -> None:
-        self._lines: OrderedDict[str, deque[T]] = OrderedDict()
+        self._lines: dict[str, deque[W]] = {}  # insertion order is arrival order
+        self._admitted: dict[str, int] = {}  # user -> admission count when last admitted (waiting users only)
+        self._admissions = 0
+
+    def __bool__(self) -> bool:
+        return bool(self._lines)
+
+    def add(self, user: str, item: W) -> None:
+        self._lines.setdefault(user, deque()).append(item)
+
+    def take(self) -> W:
+        user = min(self._lines, key=lambda u: self._admitted.get(u, -1))  # ties: the earliest arrival
+        line = self._lines[user]
+        item = line.popleft()
+        self._admissions += 1
+        if line:
+            self._admitted[user] = self._admissions
+        else:
+            del self._lines[user]
+            self._admitted.pop(user, None)
+        return item
+
+    def remove(self, user: str, item: W) -> None:
+        line = self._lines.get(user)
+        if line is not None and item in line:
+            line.remove(item)
+            if not line:
+                del self._lines[user]
+                self._admitted.pop(user, None)
+
+    def drain(self) -> list[W]:
+        items = [item for line in self._lines.values() for item in line]
+        self._lines.clear()
+        self._admitted.clear()
+        return items
+
+
+class FairQueue(Generic[T]):
+    """A thread-safe queue with one line per user; `pop` takes from each user in turn (see `Rotation`)."""
+
+    def __init__(self) -> None:
+        self._lines: Rotation[T] = Rotation()
         self._ready = threading.Condition()
         self._woken = False
 
     def put(self, item: T) -> None:
         with self._ready:
-            self._lines.setdefault(item.user, deque()).append(item)
+            self._lines.add(item.user, item)
             self._ready.notify()
 
     def wake(self) -> None:
@@ -47,22 +90,15 @@ class FairQueue(Generic[T]):
             self._woken = False
             if not self._lines:
                 return None
-            user, line = next(iter(self._lines.items()))
-            item = line.popleft()
-            del self._lines[user]
-            if line:
-                self._lines[user] = line  # back of the rotation
-            return item
+            return self._lines.take()
 
     def drain(self) -> list[T]:
         with self._ready:
-            items = [item for line in self._lines.values() for item in line]
-            self._lines.clear()
-            return items
+            return self._lines.drain()
 
 
 class FairGate:
-    """At most `limit` holders at once; waiters are let in round-robin by user (for engines that schedule FIFO).
+    """At most `limit` holders at once; waiters are let in fairly by user (`Rotation`; for engines that schedule FIFO).
 
     asyncio only (one event loop). `acquire` may be cancelled while waiting; the slot is then not taken.
     """
@@ -70,38 +106,27 @@ class FairGate:
     def __init__(self, limit: int) -> None:
         self._limit = limit
         self._holders = 0
-        self._lines: OrderedDict[str, deque[asyncio.Future[None]]] = OrderedDict()
+        self._lines: Rotation[asyncio.Future[None]] = Rotation()
 
     async def acquire(self, user: str) -> None:
         if self._holders < self._limit and not self._lines:
             self._holders += 1
             return
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._lines.setdefault(user, deque()).append(turn)
+        self._lines.add(user, turn)
         try:
             await turn
         except asyncio.CancelledError:
             if turn.done() and not turn.cancelled():
                 self.release()  # let in just as it was cancelled: pass the slot on
             else:
-                self._forget(user, turn)
+                self._lines.remove(user, turn)
             raise
 
     def release(self) -> None:
         self._holders -= 1
         while self._lines and self._holders < self._limit:
-            user, line = next(iter(self._lines.items()))
-            turn = line.popleft()
-            del self._lines[user]
-            if line:
-                self._lines[user] = line  # back of the rotation
+            turn = self._lines.take()
             if not turn.done():
                 self._holders += 1
                 turn.set_result(None)
-
-    def _forget(self, user: str, turn: asyncio.Future[None]) -> None:
-        line = self._lines.get(user)
-        if line is not None and turn in line:
-            line.remove(turn)
-            if not line:
-                del self._lines[user]

@@ -78,7 +78,9 @@ def story_server(keys: TestKeys, *, history_url: str, llm_url: str, **overrides:
         "hindi_model": TINY_MODEL,
         "local_english_model": TINY_MODEL,
         "max_story_tokens": 24,
-        "temperature": 1.0,
+        # Greedy: each test's story is the same every run. Sampled, tiny-llama's random bytes tripped the offline
+        # profanity classifier about once in 300 stories, blocking a story a test expected to complete.
+        "temperature": 0.0,
         # The tiny model's prompt covers most of its small vocabulary, so a repetition penalty mostly boosts its
         # end-of-turn token, and a story could end before its first word; the saga, not the penalty, is tested here
         # (the penalty has its own tests in hindi-llm-service, and the e2e stack serves it).
