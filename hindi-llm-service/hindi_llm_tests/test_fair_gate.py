@@ -45,15 +45,17 @@ async def test_a_waiter_that_gives_up_does_not_hold_a_slot() -> None:
 async def test_a_user_arriving_after_a_bursts_turn_began_goes_next() -> None:
     gate = FairGate(1)
     order: list[str] = []
+    second_in = asyncio.Event()
 
     async def request(name: str, hold: float) -> None:
         await gate.acquire(name.split("-")[0])
         order.append(name)
+        if name == "a-1":
+            second_in.set()
         await asyncio.sleep(hold)
         gate.release()
 
     burst = [asyncio.create_task(request(f"a-{i}", 0.05)) for i in range(4)]
-    while order != ["a-0", "a-1"]:  # b arrives only once the burst's second request holds the gate
-        await asyncio.sleep(0.005)
+    await second_in.wait()  # b arrives only once the burst's second request holds the gate
     await asyncio.gather(*burst, request("b-0", 0))
     assert order == ["a-0", "a-1", "b-0", "a-2", "a-3"], "b waited for the turn under way, not for a-2 as well"
