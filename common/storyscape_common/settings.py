@@ -74,7 +74,9 @@ class ServiceSettings(BaseSettings):
     # How `python -m <module>` serves (storyscape_common.server): edge limits and where operations are served.
     max_header_bytes: int = Field(default=16 * 1024, ge=1024, description="Request line and headers larger than this get 431")
     header_timeout_seconds: float = Field(default=10.0, gt=0, description="A client must send its headers within this")
-    keep_alive_timeout_seconds: int = Field(default=5, ge=1, description="Idle keep-alive connections close after this")
+    keep_alive_timeout_seconds: int = Field(
+        default=5, ge=3, description="Idle keep-alive connections close after this (above the 2 s our own clients keep them)"
+    )
     max_concurrent_connections: int = Field(default=1000, ge=1, description="Connections and requests beyond this get 503")
     graceful_shutdown_seconds: int = Field(default=30, ge=0, description="On SIGTERM, running requests (story streams) get this long")
     operations_port: int | None = Field(

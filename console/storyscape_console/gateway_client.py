@@ -68,7 +68,8 @@ class GatewayClient:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.log = log
-        self.http = httpx.Client(base_url=self.base_url, timeout=TIMEOUT)
+        # Idle connections go after 2 s, before the gateway's own keep-alive timeout (5 s) closes them under a request.
+        self.http = httpx.Client(base_url=self.base_url, timeout=TIMEOUT, limits=httpx.Limits(keepalive_expiry=2.0))
 
     def headers(self, request_id: str, extra: dict[str, str] | None = None) -> dict[str, str]:
         headers = {"X-Request-ID": request_id, **(extra or {})}

@@ -82,6 +82,9 @@ def test_alb_is_public_hardened_and_behind_waf(config: TerraformConfig) -> None:
     assert association.body["resource_arn"] == "${aws_lb.main.arn}"
     [target_group] = config.resources("aws_lb_target_group")
     assert (target_group.body["target_type"], target_group.body["protocol"]) == ("ip", "HTTP")
+    # The gateway keeps an idle connection longer than the ALB does, so the ALB never reuses one the gateway closed.
+    gateway_keep_alive = int(config.locals["service_environment"]["gateway"]["GATEWAY_KEEP_ALIVE_TIMEOUT_SECONDS"])
+    assert gateway_keep_alive > alb.body["idle_timeout"]
 
 
 def test_metrics_are_not_served_to_the_internet(config: TerraformConfig) -> None:

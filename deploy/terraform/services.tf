@@ -52,6 +52,9 @@ locals {
       GATEWAY_MEDIA_URL            = local.service_urls["media-service"]
       GATEWAY_PROMPT_URL           = local.service_urls["prompt-service"]
       GATEWAY_HISTORY_URL          = local.service_urls["history-service"]
+      # Longer than the ALB's idle timeout (60 s): the ALB, not the gateway, closes an idle connection, so it never
+      # sends a request down one the gateway is closing (a 502 for the reader).
+      GATEWAY_KEEP_ALIVE_TIMEOUT_SECONDS = "65"
     }
     "story-service" = {
       STORY_ENVIRONMENT          = "production"

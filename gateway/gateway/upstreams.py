@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from gateway.resources import GatewayResources
 from gateway.settings import Settings
 from storyscape_common.app import ReadinessCheck
+from storyscape_common.clients.internal import KEEPALIVE_SECONDS
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,9 @@ def upstream_sessions(settings: Settings) -> dict[str, Upstream]:
             name=name,
             base_url=url.rstrip("/"),
             session=aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=settings.upstream_max_connections, limit_per_host=0),
+                connector=aiohttp.TCPConnector(
+                    limit=settings.upstream_max_connections, limit_per_host=0, keepalive_timeout=KEEPALIVE_SECONDS
+                ),
                 timeout=upstream_timeout(settings),
                 auto_decompress=False,  # bytes pass through as the service encoded them
                 cookie_jar=aiohttp.DummyCookieJar(),  # one jar for every user would mix their cookies

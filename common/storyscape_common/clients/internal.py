@@ -10,6 +10,16 @@ from storyscape_common.errors import ApiError
 from storyscape_common.internal_auth import Identity, InternalTokenSigner
 
 DEFAULT_TIMEOUT = httpx.Timeout(connect=3.0, read=30.0, write=30.0, pool=5.0)
+# Our servers close a keep-alive connection once it has been idle `keep_alive_timeout_seconds` (5 s by default,
+# never under 3). A client keeping idle connections as long (httpx's default is also 5 s) now and then sends a
+# request down one at the very moment the server closes it, and that request fails as "unavailable" through no
+# fault of either side. Every client of our own services lets an idle connection go well before that.
+KEEPALIVE_SECONDS = 2.0
+
+
+def pool_limits(*, max_connections: int = 100, max_keepalive: int = 20) -> httpx.Limits:
+    """Connection-pool limits for calling one of our own services (idle connections kept `KEEPALIVE_SECONDS`)."""
+    return httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_keepalive, keepalive_expiry=KEEPALIVE_SECONDS)
 
 
 def internal_headers(signer: InternalTokenSigner, *, identity: Identity, audience: str) -> dict[str, str]:
@@ -32,7 +42,7 @@ class InternalClient:
     ) -> None:
         self.audience = audience
         self.signer = signer
-        self.http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport)
+        self.http = httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=transport, limits=pool_limits())
 
     def headers_for(self, identity: Identity) -> dict[str, str]:
         return internal_headers(self.signer, identity=identity, audience=self.audience)
