@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import cast
 
-from openai import AsyncOpenAI, AsyncStream, DefaultAsyncHttpxClient, Timeout
+from openai import AsyncOpenAI, AsyncStream, Timeout
 from openai.types.chat import ChatCompletionChunk, ChatCompletionMessageParam
 
 from story_service.settings import Settings
-from storyscape_common.clients.internal import internal_headers, pool_limits
+from storyscape_common.clients.internal import internal_headers
+from storyscape_common.clients.local_llm import local_llm_client
 from storyscape_common.internal_auth import Identity, InternalTokenSigner
 from storyscape_common.registry import HINDI_LLM_SERVICE
 
@@ -61,14 +62,7 @@ class ModelRouter:
 
     def __init__(self, settings: Settings, signer: InternalTokenSigner) -> None:
         timeout = Timeout(connect=5.0, read=settings.token_timeout_seconds, write=30.0, pool=10.0)
-        # The local service authenticates each call with our internal token, so the client's own key is unused.
-        local = AsyncOpenAI(
-            base_url=settings.hindi_llm_url,
-            api_key="internal-token-per-request",
-            timeout=timeout,
-            max_retries=0,
-            http_client=DefaultAsyncHttpxClient(limits=pool_limits(max_connections=1000, max_keepalive=100)),
-        )
+        local = local_llm_client(base_url=settings.hindi_llm_url, timeout=timeout)
         penalty = settings.local_repetition_penalty if settings.local_repetition_penalty != 1.0 else None
         self.local_hindi = ChatRoute(HINDI_LLM_SERVICE, local, settings.hindi_model, signer, penalty)
         self.local_english = ChatRoute(HINDI_LLM_SERVICE, local, settings.local_english_model, signer, penalty)

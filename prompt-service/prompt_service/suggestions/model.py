@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from openai import AsyncOpenAI, DefaultAsyncHttpxClient, OpenAIError, Timeout
+from openai import AsyncOpenAI, OpenAIError, Timeout
 from openai.types.chat import ChatCompletionMessageParam
 from openai.types.shared_params import ResponseFormatJSONSchema
 
 from prompt_service.settings import Settings
-from storyscape_common.clients.internal import internal_headers, pool_limits
+from storyscape_common.clients.internal import internal_headers
+from storyscape_common.clients.local_llm import local_llm_client
 from storyscape_common.internal_auth import Identity, InternalTokenSigner
 from storyscape_common.registry import HINDI_LLM_SERVICE
 
@@ -52,14 +53,7 @@ class SuggestionModel:
             self.client = AsyncOpenAI(api_key=settings.openai_api_key, base_url=base_url, timeout=timeout, max_retries=0)
             self.model = settings.openai_model
         else:
-            # The local service authenticates each call with our internal token, so the client's own key is unused.
-            self.client = AsyncOpenAI(
-                base_url=settings.hindi_llm_url,
-                api_key="internal-token-per-request",
-                timeout=timeout,
-                max_retries=0,
-                http_client=DefaultAsyncHttpxClient(limits=pool_limits()),
-            )
+            self.client = local_llm_client(base_url=settings.hindi_llm_url, timeout=timeout)
             self.model, self.signer = settings.hindi_llm_model, signer
 
     async def ask(self, *, language: str, age_group: str, genres: list[str], identity: Identity) -> str | None:
