@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated
 
 from alembic import command
 from alembic.config import Config
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy import MetaData, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -79,6 +80,21 @@ async def run_migrations(engine: AsyncEngine, *, script_location: Path) -> None:
 
     async with engine.begin() as connection:
         await connection.run_sync(upgrade)
+
+
+@asynccontextmanager
+async def open_database(app: FastAPI, url: str, *, migrations: Path) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """A service's lifespan part for its database: engine, schema at head, `app.state.engine` and
+    `app.state.session_factory` (what `SessionDep` and readiness use); the engine is disposed on the way out,
+    also when the migration fails."""
+    engine = create_engine(url)
+    try:
+        await run_migrations(engine, script_location=migrations)
+        app.state.engine = engine
+        app.state.session_factory = sessions = session_factory(engine)
+        yield sessions
+    finally:
+        await engine.dispose()
 
 
 async def check_database(engine: AsyncEngine) -> None:

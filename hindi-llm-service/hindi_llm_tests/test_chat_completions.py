@@ -62,7 +62,7 @@ async def test_stream_with_usage_matches_the_whole_answer(served: Served, keys: 
 
 async def test_stream_without_include_usage_sends_no_usage_chunk(served: Served, keys: TestKeys) -> None:
     async with client_for(served, keys) as client:
-        stream = await client.chat.completions.create(model=BASE_MODEL, messages=MESSAGES, max_tokens=5, stream=True)
+        stream = await client.chat.completions.create(model=BASE_MODEL, messages=MESSAGES, max_tokens=5, temperature=0, stream=True)
         chunks = [chunk async for chunk in stream]
     assert all(c.choices for c in chunks)
     assert chunks[-1].choices[0].finish_reason == "length"

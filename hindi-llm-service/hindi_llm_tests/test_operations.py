@@ -20,7 +20,7 @@ def test_a_loaded_model_is_ready_and_reports_metrics(served: Served, keys: TestK
     httpx.post(
         f"{served.url}/v1/chat/completions",
         headers=keys.bearer(user_id="u", audience=SERVICE),
-        json={"model": BASE_MODEL, "messages": [{"role": "user", "content": "hi"}], "max_tokens": 3},
+        json={"model": BASE_MODEL, "messages": [{"role": "user", "content": "hi"}], "max_tokens": 3, "temperature": 0},
     )
     metrics = httpx.get(f"{served.url}/metrics").text
     assert "llm_generated_tokens_total" in metrics

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -19,8 +17,9 @@ from history_service.settings import Settings
 from storyscape_common.app import create_service_app
 from storyscape_common.clients.media import MediaClient
 from storyscape_common.clients.prompt import PromptClient
-from storyscape_common.db import check_database, create_engine, run_migrations, session_factory
+from storyscape_common.db import check_database, open_database
 from storyscape_common.signing import internal_signer
+from storyscape_common.tasks import running
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -43,25 +42,14 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url)
         try:
-            await run_migrations(engine, script_location=MIGRATIONS)
-            app.state.engine = engine
-            app.state.session_factory = session_factory(engine)
-            app.state.media_deletions = MediaDeletions(
-                app.state.session_factory, media, clock=clock, poll_seconds=settings.media_outbox_poll_seconds
-            )
-            worker = asyncio.create_task(app.state.media_deletions.run())
-            try:
-                yield
-            finally:
-                worker.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await worker
+            async with open_database(app, settings.database_url, migrations=MIGRATIONS) as sessions:
+                app.state.media_deletions = MediaDeletions(sessions, media, clock=clock, poll_seconds=settings.media_outbox_poll_seconds)
+                async with running(app.state.media_deletions.run()):
+                    yield
         finally:
             await prompt.aclose()
             await media.aclose()
-            await engine.dispose()
 
     app = create_service_app(
         settings=settings,

@@ -16,13 +16,12 @@ from pydantic import ValidationError
 
 from history_service.schemas import Story
 from storyscape_common.clients.media import MediaClient
-from storyscape_common.contracts.media import StoryMedia
+from storyscape_common.contracts.media import MAX_MEDIA_READ, StoryMedia
 from storyscape_common.contracts.stories import SourceImage, StoryAudio, StoryImage
 from storyscape_common.errors import ApiError
 from storyscape_common.internal_auth import Identity
 
 logger = logging.getLogger("history_service.media")
-MAX_CONCURRENT_READS = 8
 
 
 class MediaReader:
@@ -31,22 +30,15 @@ class MediaReader:
         self.timeout_s = timeout_s
 
     async def attach(self, stories: Iterable[Story], *, identity: Identity) -> None:
-        """Fill `images`, `audio` and `source_image` of a page of stories, all read at once under one deadline."""
+        """Fill `images`, `audio` and `source_image` of a page of stories: one call per 100 stories, all under
+        one deadline."""
         page = list(stories)
         if not page:
             return
-        gate = asyncio.Semaphore(MAX_CONCURRENT_READS)
-
-        async def read(story: Story) -> None:
-            async with gate:
-                found = await self.media.story_media(str(story.id), identity=identity)
-                photo = await self.media.photo_url(key, identity=identity) if (key := story._source_image_key) else None
-            apply(story, found)
-            story.source_image = SourceImage(url=photo.url) if photo else None
-
+        chunks = [page[i : i + MAX_MEDIA_READ] for i in range(0, len(page), MAX_MEDIA_READ)]
         try:
             async with asyncio.timeout(self.timeout_s):
-                results = await asyncio.gather(*(read(story) for story in page), return_exceptions=True)
+                results = await asyncio.gather(*(self._read(chunk, identity) for chunk in chunks), return_exceptions=True)
         except TimeoutError:
             logger.warning("media-service too slow; stories sent without media", extra={"fields": {"stories": len(page)}})
             return
@@ -56,6 +48,16 @@ class MediaReader:
                 raise failure
         if failures:
             logger.warning("media-service unavailable; stories sent without media", extra={"fields": {"failed": len(failures)}})
+
+    async def _read(self, chunk: list[Story], identity: Identity) -> None:
+        keys = [key for story in chunk if (key := story._source_image_key)]
+        found = await self.media.read_media([str(story.id) for story in chunk], keys, identity=identity)
+        media = {found_story.story_id: found_story for found_story in found.stories}
+        for story in chunk:
+            if (story_media := media.get(str(story.id))) is not None:
+                apply(story, story_media)
+            url = found.photos.get(story._source_image_key or "")
+            story.source_image = SourceImage(url=url) if url else None
 
 
 def apply(story: Story, found: StoryMedia) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import aioboto3
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from storyscape_devtools.testing import LiveServer, TestKeys, free_port
 
 from history_service.main import create_app as create_history_app
@@ -130,6 +131,34 @@ async def test_pictures_are_read_back_and_deleted_with_the_story(
 
         assert (await alice.delete(story["id"])).status_code == 204
         assert await eventually_empty(lambda: _story_keys(settings, story["id"])) == []
+
+
+async def media_page_reads(media_url: str) -> float:
+    """How many page reads media-service has answered (its own request counter)."""
+    async with httpx.AsyncClient() as http:
+        text = (await http.get(f"{media_url}/metrics")).text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "http_requests_total" and sample.labels.get("route") == "/internal/media/read"
+    )
+
+
+async def test_a_page_of_stories_reads_its_media_in_one_call(
+    history: tuple[HistoryCaller, int], keys: TestKeys, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    alice, media_port = history
+    settings = media_settings("local", keys, tmp_path, media_port, request)
+    stories = [await alice.saved() for _ in range(4)]
+    with LiveServer(create_media_app(settings), port=media_port) as media:
+        for story in stories[:3]:
+            await illustrated(media.url, keys, user_id=alice.user_id, story=story)
+        before = await media_page_reads(media.url)
+        listed = [story for group in (await alice.list()).json()["groups"] for story in group["stories"]]
+        after = await media_page_reads(media.url)
+    assert {story["id"]: len(story["images"]) for story in listed} == {story["id"]: 2 if story in stories[:3] else 0 for story in stories}
+    assert after - before == 1, "one call to media-service for the whole page, not one per story"
 
 
 async def _story_keys(settings: MediaSettings, story_id: str) -> list[str]:

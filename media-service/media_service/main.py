@@ -19,7 +19,7 @@ from media_service.settings import Settings
 from media_service.storage import ObjectStore, create_object_store
 from media_service.vision.fallback import create_vision_provider
 from storyscape_common.app import create_service_app
-from storyscape_common.db import check_database, create_engine, run_migrations, session_factory
+from storyscape_common.db import check_database, open_database
 from storyscape_safety import create_moderator
 
 DESCRIPTION = "Illustrations and narration made by durable jobs, and the object store (S3 or a local directory) that holds them."
@@ -77,16 +77,11 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store: ObjectStore = app.state.object_store
-        engine = create_engine(settings.database_url)
         await store.start()
         try:
-            await run_migrations(engine, script_location=MIGRATIONS)
-            app.state.engine = engine
-            app.state.session_factory = session_factory(engine)
-            async with run_workers(app, settings):
+            async with open_database(app, settings.database_url, migrations=MIGRATIONS), run_workers(app, settings):
                 yield
         finally:
-            await engine.dispose()
             await store.close()
 
     app = create_service_app(

@@ -72,6 +72,19 @@ async def story_jobs(session: AsyncSession, *, user_id: str, story_id: str) -> l
     return list((await session.execute(query)).scalars())
 
 
+async def stories_jobs(session: AsyncSession, *, user_id: str, story_ids: list[str]) -> dict[str, list[JobRow]]:
+    """Each story's jobs (ordered as `story_jobs` orders them), in one query; a story without jobs maps to []."""
+    query = (
+        select(JobRow)
+        .where(JobRow.story_id.in_(story_ids), JobRow.user_id == user_id)
+        .order_by(JobRow.story_id, JobRow.kind, JobRow.slot, JobRow.created_at)
+    )
+    found: dict[str, list[JobRow]] = {story_id: [] for story_id in story_ids}
+    for row in (await session.execute(query)).scalars():
+        found[row.story_id].append(row)
+    return found
+
+
 async def get_job(session: AsyncSession, *, user_id: str, job_id: str) -> JobRow | None:
     row = await session.get(JobRow, job_id)
     return row if row is not None and row.user_id == user_id else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from datetime import datetime
 
@@ -18,6 +19,8 @@ from storyscape_common.contracts.media import (
     MediaAudio,
     MediaImage,
     MediaJob,
+    MediaPage,
+    MediaRead,
     StoryMedia,
     StoryRegistered,
     StoryText,
@@ -130,6 +133,24 @@ async def story_media(jobs: list[MediaJob], story_id: str) -> StoryMedia:
             audio = job.audio
     pending = any(not job.finished for job in jobs)
     return StoryMedia(story_id=story_id, images=[images[i] for i in sorted(images)], audio=audio, pending=pending)
+
+
+async def signed_photo_url(store: ObjectStore, key: str, *, user_id: str, expires_in: int) -> str | None:
+    """A fresh URL for one of the user's stored photos; None for a key outside their prefix or not stored."""
+    if not key.startswith(user_prefix(user_id) + "/uploads/") or not await store.exists(key):
+        return None
+    return await store.url(key, expires_in=expires_in)
+
+
+async def media_page(session: AsyncSession, store: ObjectStore, read: MediaRead, *, user_id: str, expires_in: int) -> MediaPage:
+    """A page of Story reads' media in one query (plus one existence check per photo, run together)."""
+    found = await repository.stories_jobs(session, user_id=user_id, story_ids=read.story_ids)
+    stories = [
+        await story_media([await present(job, store, expires_in=expires_in) for job in jobs], story_id) for story_id, jobs in found.items()
+    ]
+    keys = list(dict.fromkeys(read.photo_keys))
+    urls = await asyncio.gather(*(signed_photo_url(store, key, user_id=user_id, expires_in=expires_in) for key in keys))
+    return MediaPage(stories=stories, photos={key: url for key, url in zip(keys, urls, strict=True) if url is not None})
 
 
 def audio_status(job: MediaJob) -> AudioStatus:

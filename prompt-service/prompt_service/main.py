@@ -14,7 +14,7 @@ from prompt_service.api import settings as settings_api
 from prompt_service.settings import Settings
 from prompt_service.suggestions.service import Suggestions
 from storyscape_common.app import create_service_app
-from storyscape_common.db import check_database, create_engine, run_migrations, session_factory
+from storyscape_common.db import check_database, open_database
 from storyscape_common.signing import internal_signer
 from storyscape_safety import create_moderator
 
@@ -35,23 +35,18 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url)
-        try:
-            await run_migrations(engine, script_location=MIGRATIONS)
-            app.state.engine = engine
-            app.state.session_factory = session_factory(engine)
+        async with open_database(app, settings.database_url, migrations=MIGRATIONS) as sessions:
             app.state.suggestions = Suggestions(
                 settings,
                 signer=app.state.signer,
-                sessions=app.state.session_factory,
+                sessions=sessions,
                 registry=app.state.metrics_registry,
                 moderator=create_moderator(),  # SAFETY_* settings: OpenAI when a key is set, else offline
             )
-            yield
-        finally:
-            if hasattr(app.state, "suggestions"):
+            try:
+                yield
+            finally:
                 await app.state.suggestions.aclose()
-            await engine.dispose()
 
     app = create_service_app(
         settings=settings,

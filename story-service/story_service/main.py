@@ -22,8 +22,9 @@ from storyscape_common.app import create_service_app
 from storyscape_common.clients.history import HistoryClient
 from storyscape_common.clients.media import MediaClient
 from storyscape_common.clients.prompt import PromptClient
-from storyscape_common.db import check_database, create_engine, run_migrations, session_factory
+from storyscape_common.db import check_database, open_database
 from storyscape_common.signing import internal_signer
+from storyscape_common.tasks import running
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -66,36 +67,29 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = create_engine(settings.database_url)
-        await run_migrations(engine, script_location=MIGRATIONS)
-        sessions = session_factory(engine)
-        app.state.engine = engine
-        app.state.model_router = ModelRouter(settings, signer)
-        app.state.history = HistoryClient(base_url=settings.history_url, signer=signer)
-        app.state.prompt = PromptClient(base_url=settings.prompt_url, signer=signer)
-        app.state.media = MediaClient(base_url=settings.media_url, signer=signer)
-        app.state.moderator = story_moderator(settings.openai_api_key, settings.openai_base_url)
-        app.state.outbox = Outbox(
-            sessions,
-            app.state.history,
-            clock=clock,
-            retention=timedelta(hours=settings.outbox_retention_hours),
-            poll_seconds=settings.outbox_poll_seconds,
-            deliver_timeout=settings.history_timeout_seconds,
-        )
-        app.state.idempotency = IdempotencyKeys(sessions, clock=clock, ttl=IDEMPOTENCY_TTL)
-        worker = asyncio.create_task(housekeeping(app.state.outbox, app.state.idempotency))
-        try:
-            yield
-        finally:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
-            await app.state.model_router.aclose()
-            await app.state.history.aclose()
-            await app.state.prompt.aclose()
-            await app.state.media.aclose()
-            await engine.dispose()
+        async with open_database(app, settings.database_url, migrations=MIGRATIONS) as sessions:
+            app.state.model_router = ModelRouter(settings, signer)
+            app.state.history = HistoryClient(base_url=settings.history_url, signer=signer)
+            app.state.prompt = PromptClient(base_url=settings.prompt_url, signer=signer)
+            app.state.media = MediaClient(base_url=settings.media_url, signer=signer)
+            app.state.moderator = story_moderator(settings.openai_api_key, settings.openai_base_url)
+            app.state.outbox = Outbox(
+                sessions,
+                app.state.history,
+                clock=clock,
+                retention=timedelta(hours=settings.outbox_retention_hours),
+                poll_seconds=settings.outbox_poll_seconds,
+                deliver_timeout=settings.history_timeout_seconds,
+            )
+            app.state.idempotency = IdempotencyKeys(sessions, clock=clock, ttl=IDEMPOTENCY_TTL)
+            try:
+                async with running(housekeeping(app.state.outbox, app.state.idempotency)):
+                    yield
+            finally:
+                await app.state.model_router.aclose()
+                await app.state.history.aclose()
+                await app.state.prompt.aclose()
+                await app.state.media.aclose()
 
     return create_service_app(
         settings=settings,

@@ -18,6 +18,8 @@ from storyscape_common.contracts.media import (
     JobList,
     MediaDeleted,
     MediaJob,
+    MediaPage,
+    MediaRead,
     PhotoUploaded,
     PhotoUrl,
     StoryIds,
@@ -64,6 +66,11 @@ class MediaClient(InternalClient):
         """Pictures and narration for a Story read, with URLs signed now."""
         data = await self._call("GET", f"/internal/stories/{story_id}/media", identity=identity)
         return StoryMedia.model_validate(data)
+
+    async def read_media(self, story_ids: list[str], photo_keys: list[str], *, identity: Identity) -> MediaPage:
+        """Media of up to MAX_MEDIA_READ stories and URLs of their source photos, in one call."""
+        body = MediaRead(story_ids=story_ids, photo_keys=photo_keys).model_dump()
+        return MediaPage.model_validate(await self._call("POST", "/internal/media/read", identity=identity, json=body))
 
     async def job_updates(self, story_id: str, *, identity: Identity, timeout_s: float = 60.0) -> AsyncIterator[MediaJob]:
         """Each job of the story as it changes (its current state first), until all finished or `timeout_s`."""

@@ -95,6 +95,23 @@ class StoryMedia(BaseModel):
     pending: bool = Field(description="Some job of this story has not finished yet")
 
 
+MAX_MEDIA_READ = 100  # history's largest page
+
+
+class MediaRead(BaseModel):
+    """`POST /internal/media/read`: what a page of Story reads needs from media-service, asked in one call."""
+
+    story_ids: list[str] = Field(min_length=1, max_length=MAX_MEDIA_READ)
+    photo_keys: list[str] = Field(default_factory=list, max_length=MAX_MEDIA_READ, description="Source photos' `object_key`s")
+
+
+class MediaPage(BaseModel):
+    """The answer to a `MediaRead`, every URL signed now."""
+
+    stories: list[StoryMedia] = Field(description="One per requested story id, in the order asked")
+    photos: dict[str, str] = Field(description="Photo key → URL, for the caller's own stored photos; other keys are left out")
+
+
 class AudioStatus(BaseModel):
     """`POST|GET /v1/stories/{id}/audio`."""
 

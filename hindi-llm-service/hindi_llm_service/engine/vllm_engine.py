@@ -15,28 +15,15 @@ from collections.abc import AsyncGenerator
 from pathlib import Path
 from typing import Any
 
-from hindi_llm_service.engine.base import (
-    ChatTurn,
-    EngineBusy,
-    EngineError,
-    EngineNotReady,
-    FinishReason,
-    GenerationDelta,
-    GenerationRequest,
-    PromptTooLong,
-    UnknownModel,
-)
+from hindi_llm_service.engine.accounting import EngineAccounting, Generation, GenerationFailed
+from hindi_llm_service.engine.base import EngineError, FinishReason, GenerationDelta, GenerationRequest
 from hindi_llm_service.engine.scheduler import FairGate
 from hindi_llm_service.metrics import EngineMetrics
 
 logger = logging.getLogger("hindi_llm_service.engine")
 
 
-class GenerationFailed(EngineError):
-    status, code = 500, "internal_error"
-
-
-class VllmEngine:
+class VllmEngine(EngineAccounting):
     """Serves one base model and its LoRA adapters through vLLM."""
 
     def __init__(
@@ -52,36 +39,27 @@ class VllmEngine:
         engine_options: dict[str, Any],
         metrics: EngineMetrics,
     ) -> None:
+        super().__init__(model_name=model_name, adapters=adapters, max_concurrent=max_concurrent, max_queued=max_queued, metrics=metrics)
         self._model_path = model_path
-        self._model_name = model_name
-        self._adapter_paths = dict(adapters)
-        self._max_concurrent = max_concurrent
-        self._max_in_engine = max_concurrent + max_queued
         self._max_lora_rank = max_lora_rank
         self._max_model_len = max_model_len
         self._engine_options = engine_options
-        self._metrics = metrics
         self._llm: Any = None
-        self._tokenizer: Any = None
         self._lora: dict[str, Any] = {}
-        self._context_length = 0
-        self._in_engine = 0
         # vLLM schedules FIFO; handing it at most max_concurrent requests, chosen round-robin by user, keeps
         # one user's burst from delaying everyone else's first token.
         self._gate = FairGate(max_concurrent)
         self.tokens_generated = 0
         metrics.engine_requests_running.set_function(self._unfinished)
 
-    @property
-    def base_model(self) -> str:
-        return self._model_name
-
-    def adapter_names(self) -> list[str]:
-        return list(self._adapter_paths)
-
     def is_ready(self) -> bool:
         """Loaded and its engine core alive: a dead core (crash, OOM kill) makes /readyz answer 503."""
         return self._llm is not None and not self._llm.errored
+
+    def _not_ready(self) -> str | None:
+        if self.is_ready():
+            return None
+        return "the model is still loading" if self._llm is None else "the engine has stopped"
 
     def _unfinished(self) -> int:
         """Requests vLLM itself still tracks; after a client leaves it drops to zero once the abort lands."""
@@ -115,19 +93,6 @@ class VllmEngine:
             extra={"fields": {"engine": "vllm", "model": self._model_name, "seconds": round(time.perf_counter() - started, 2)}},
         )
 
-    def _encode(self, messages: tuple[ChatTurn, ...]) -> list[int]:
-        conversation = [{"role": m.role, "content": m.content} for m in messages]
-        text = self._tokenizer.apply_chat_template(conversation, tokenize=False, add_generation_prompt=True)
-        return list(self._tokenizer(text, add_special_tokens=False)["input_ids"])
-
-    def _check_accepts(self, request: GenerationRequest) -> None:
-        if not self.is_ready():
-            raise EngineNotReady("the model is still loading" if self._llm is None else "the engine has stopped")
-        if request.adapter is not None and request.adapter not in self._adapter_paths:
-            raise UnknownModel(f"model {request.adapter!r} not found")
-        if self._in_engine >= self._max_in_engine:
-            raise EngineBusy("too many requests in progress; retry shortly")
-
     def _sampling(self, request: GenerationRequest, max_tokens: int) -> Any:
         from vllm import SamplingParams
         from vllm.sampling_params import RequestOutputKind
@@ -146,51 +111,42 @@ class VllmEngine:
 
     async def stream(self, request: GenerationRequest) -> AsyncGenerator[GenerationDelta, None]:
         """Queue the request, yield an empty delta once accepted, then its text; closing this generator aborts it."""
-        self._check_accepts(request)
-        arrived, request_id = time.perf_counter(), uuid.uuid4().hex
-        self._in_engine += 1
-        self._metrics.requests_in_engine.inc()
-        outcome, last, finished, admitted = "refused", None, False, False
-        try:
-            prompt_ids = await asyncio.to_thread(self._encode, request.messages)
-            room = self._context_length - len(prompt_ids)
-            if room < 1:
-                raise PromptTooLong(f"the prompt has {len(prompt_ids)} tokens; the context is {self._context_length}")
-            outcome = "cancelled"
-            yield GenerationDelta("", len(prompt_ids), 0)
-            await self._gate.acquire(request.user)
-            admitted = True
-            outputs = self._llm.generate(
-                {"prompt_token_ids": prompt_ids},
-                self._sampling(request, min(request.max_tokens, room)),
-                request_id=request_id,
-                lora_request=self._lora.get(request.adapter or ""),
-            )
-            async for last in self._deltas(outputs, len(prompt_ids), arrived):
-                yield last
-            finished = True
-            outcome = last.finish_reason if last is not None and last.finish_reason else "error"
-        except EngineError:
-            raise
-        except Exception as exc:
-            outcome = "error"
-            raise GenerationFailed("generation failed") from exc
-        finally:
-            if admitted:
-                self._gate.release()
-                if not finished and self._llm is not None:
-                    await asyncio.shield(self._llm.abort(request_id))
-            self._in_engine -= 1
-            self._metrics.requests_in_engine.dec()
-            self._metrics.finished.labels(outcome).inc()
-            self._log_generation(request=request, outcome=outcome, last=last, seconds=time.perf_counter() - arrived)
+        with self._accounted(request) as account:
+            request_id, finished, admitted = uuid.uuid4().hex, False, False
+            try:
+                prompt_ids, max_tokens = await self._prompt(request)
+                account.outcome = "cancelled"
+                yield GenerationDelta("", len(prompt_ids), 0)
+                await self._gate.acquire(request.user)
+                admitted = True
+                outputs = self._llm.generate(
+                    {"prompt_token_ids": prompt_ids},
+                    self._sampling(request, max_tokens),
+                    request_id=request_id,
+                    lora_request=self._lora.get(request.adapter or ""),
+                )
+                async for delta in self._deltas(outputs, len(prompt_ids), account):
+                    account.last = delta
+                    yield delta
+                finished = True
+                account.outcome = account.last.finish_reason if account.last is not None and account.last.finish_reason else "error"
+            except EngineError:
+                raise
+            except Exception as exc:
+                account.outcome = "error"
+                raise GenerationFailed("generation failed") from exc
+            finally:
+                if admitted:
+                    self._gate.release()
+                    if not finished and self._llm is not None:
+                        await asyncio.shield(self._llm.abort(request_id))
 
-    async def _deltas(self, outputs: Any, prompt_tokens: int, arrived: float) -> AsyncGenerator[GenerationDelta, None]:
+    async def _deltas(self, outputs: Any, prompt_tokens: int, account: Generation) -> AsyncGenerator[GenerationDelta, None]:
         completion_tokens = 0
         async for output in outputs:
             choice = output.outputs[0]
             if completion_tokens == 0 and choice.token_ids:
-                self._metrics.time_to_first_token.observe(time.perf_counter() - arrived)
+                account.first_token(self._metrics)
             completion_tokens += len(choice.token_ids)
             self.tokens_generated += len(choice.token_ids)
             self._metrics.generated_tokens.inc(len(choice.token_ids))
@@ -199,20 +155,6 @@ class VllmEngine:
                 yield GenerationDelta(choice.text, prompt_tokens, completion_tokens, finish)
             if finish is not None:
                 return
-
-    def _log_generation(self, *, request: GenerationRequest, outcome: str, last: GenerationDelta | None, seconds: float) -> None:
-        logger.info(
-            "generation ended",
-            extra={
-                "fields": {
-                    "model": request.adapter or self._model_name,
-                    "outcome": outcome,
-                    "seconds": round(seconds, 3),
-                    "prompt_tokens": last.prompt_tokens if last else None,
-                    "completion_tokens": last.completion_tokens if last else None,
-                }
-            },
-        )
 
     async def close(self) -> None:
         if self._llm is not None:

@@ -17,6 +17,8 @@ from storyscape_common.contracts.media import (
     JobList,
     MediaDeleted,
     MediaJob,
+    MediaPage,
+    MediaRead,
     StoryIds,
     StoryMedia,
     StoryRegistered,
@@ -97,6 +99,17 @@ async def story_media(
 ) -> StoryMedia:
     jobs = await repository.story_jobs(session, user_id=identity.user_id, story_id=story_id)
     return await service.story_media([await service.present(job, store, expires_in=expiry) for job in jobs], story_id)
+
+
+@router.post(
+    "/media/read",
+    summary="Pictures, narration and source-photo URLs for a page of Story reads, in one call (fresh URLs)",
+    responses=FORBIDDEN,
+)
+async def read_media(
+    body: MediaRead, session: SessionDep, identity: ServiceIdentity, store: ObjectStoreDep, expiry: UrlExpiry
+) -> MediaPage:
+    return await service.media_page(session, store, body, user_id=identity.user_id, expires_in=expiry)
 
 
 @router.get("/jobs/{job_id}", summary="One job", responses={404: {"description": "No such job for this user"}, **FORBIDDEN})

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 
 from media_service.api.deps import ObjectStoreDep, ServiceIdentity, UrlExpiry
-from media_service.service import user_prefix
+from media_service.service import signed_photo_url, user_prefix
 from media_service.uploads import MAX_UPLOAD_BYTES, CleanImage, clean_upload, too_large
 from media_service.vision.base import VisionProvider
 from storyscape_common.contracts.errors import error_responses
@@ -90,6 +90,7 @@ async def photo_url(
     key: Annotated[str, Query(max_length=500, description="`object_key` from the upload")],
 ) -> PhotoUrl:
     # Only keys under the caller's own prefix: another user's photo is "not found", never signed.
-    if not key.startswith(user_prefix(identity.user_id) + "/uploads/") or not await store.exists(key):
+    url = await signed_photo_url(store, key, user_id=identity.user_id, expires_in=expires_in)
+    if url is None:
         raise ApiError(404, "not_found", "photo not found")
-    return PhotoUrl(url=await store.url(key, expires_in=expires_in))
+    return PhotoUrl(url=url)

@@ -107,3 +107,10 @@ async def test_a_stored_photo_gets_a_fresh_url_only_for_its_owner(media: MediaCl
         with pytest.raises(ApiError) as refused:
             await media.photo_url(key, identity=caller(who))
         assert refused.value.status == 404
+    # The page read signs the owner's photo and leaves out what is not theirs, or not stored.
+    missing = uploaded.object_key.replace("uploads/", "uploads/x")
+    page = await media.read_media(["s-1"], [uploaded.object_key, missing], identity=caller(owner))
+    assert list(page.photos) == [uploaded.object_key]
+    async with httpx.AsyncClient() as http:
+        assert (await http.get(page.photos[uploaded.object_key])).content.startswith(b"\xff\xd8\xff")
+    assert (await media.read_media(["s-1"], [uploaded.object_key], identity=caller(user()))).photos == {}

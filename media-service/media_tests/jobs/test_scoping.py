@@ -31,6 +31,8 @@ async def test_another_user_can_neither_create_nor_read(media: MediaClient, gate
     assert (await media.jobs(story_id, identity=caller(bob, "t"))).jobs == []
     bobs_view = await media.story_media(story_id, identity=caller(bob, "t"))
     assert bobs_view.images == [] and bobs_view.audio is None
+    bobs_page = await media.read_media([story_id], [], identity=caller(bob, "t"))
+    assert [(m.story_id, m.images, m.audio) for m in bobs_page.stories] == [(story_id, [], None)]
     with pytest.raises(ApiError) as hidden:
         await media._call("GET", f"/internal/jobs/{jobs.jobs[0].id}", identity=caller(bob, "t"))
     assert hidden.value.status == 404
@@ -61,3 +63,24 @@ async def test_bad_story_ids_are_400s(media: MediaClient, story_id: str) -> None
     response = await media.request("PUT", f"/internal/stories/{story_id}", identity=caller(user()), json=HINDI_STORY.model_dump())
     assert response.status_code in (400, 404, 422)
     assert "error" in response.json()
+
+
+async def test_a_page_of_stories_is_read_in_one_call_in_the_order_asked(media: MediaClient) -> None:
+    alice, illustrated, plain = user(), new_story_id(), new_story_id()
+    for story_id in (illustrated, plain):
+        await media.register_story(story_id, HINDI_STORY, identity=caller(alice, "t"))
+    await media.request_illustrations(illustrated, IllustrationsCreate(ai_images=False), identity=caller(alice, "t"))
+    await wait_all_finished(media, illustrated, user_id=alice)
+
+    page = await media.read_media([plain, illustrated], [], identity=caller(alice, "t"))
+    assert [m.story_id for m in page.stories] == [plain, illustrated]
+    alone = await media.story_media(illustrated, identity=caller(alice, "t"))
+    assert (
+        [(i.index, i.kind) for i in page.stories[1].images] == [(i.index, i.kind) for i in alone.images] == [(0, "neutral"), (1, "neutral")]
+    )
+    assert page.stories[0].images == [] and page.photos == {}
+
+    bad: list[dict[str, list[str]]] = [{"story_ids": []}, {"story_ids": ["s"] * 101}, {"story_ids": ["s"], "photo_keys": ["k"] * 101}]
+    for body in bad:
+        response = await media.request("POST", "/internal/media/read", identity=caller(alice, "t"), json=body)
+        assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"
