@@ -108,7 +108,7 @@ class MediaRead(BaseModel):
 class MediaPage(BaseModel):
     """The answer to a `MediaRead`, every URL signed now."""
 
-    stories: list[StoryMedia] = Field(description="One per requested story id, in the order asked")
+    stories: list[StoryMedia] = Field(description="One per distinct requested story id, in the order asked")
     photos: dict[str, str] = Field(description="Photo key → URL, for the caller's own stored photos; other keys are left out")
 
 

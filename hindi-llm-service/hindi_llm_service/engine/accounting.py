@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ class Generation:
         metrics.time_to_first_token.observe(time.perf_counter() - self.arrived)
 
 
-class EngineAccounting:
+class EngineAccounting(ABC):
     """Base of the engines. Subclasses set `_tokenizer` and `_context_length` once loaded and say, through
     `_not_ready`, why they cannot take a request yet."""
 
@@ -64,9 +65,9 @@ class EngineAccounting:
     def adapter_names(self) -> list[str]:
         return list(self._adapter_paths)
 
+    @abstractmethod
     def _not_ready(self) -> str | None:
         """Why no request can be taken now (None when one can)."""
-        raise NotImplementedError
 
     def _check_accepts(self, request: GenerationRequest) -> None:
         if (reason := self._not_ready()) is not None:
