@@ -1,8 +1,9 @@
 """What a service does with a blocked verdict: one error for the client, one metric, one log line.
 
 The client sees a kind message in its language and nothing else: no category, no score, no matched word,
-since any of those would help someone probe the filter. The metric and the log carry the categories, never
-the text.
+since any of those would help someone probe the filter. The metric and the log carry the categories and the
+rule that fired (a lexicon entry's `<category>:<line>`, a classifier, a provider category), never the text,
+so a false positive can be found and fixed.
 """
 
 from __future__ import annotations
@@ -51,7 +52,14 @@ def record_block(verdict: Verdict, *, source: str) -> None:
         BLOCKED.labels(source=source, category=category.value).inc()
     logger.info(
         "content blocked",
-        extra={"source": source, "categories": sorted(c.value for c in verdict.categories), "provider": verdict.provider},
+        extra={
+            "fields": {
+                "source": source,
+                "categories": sorted(c.value for c in verdict.categories),
+                "rules": sorted(verdict.rules),
+                "provider": verdict.provider,
+            }
+        },
     )
 
 

@@ -6,7 +6,11 @@ File format (UTF-8, `#` starts a comment, one or more phrases per line separated
 - `a|b` matches either word (`kill ~ him|her|them`); alternatives may end in `*` too;
 - a lone `~` stands for up to three other words (`kill ~ yourself` also matches "kill all of yourself").
 A phrase matches only whole words, in order, so `उल्लू` never matches inside `उल्लूपन` and `ass` never
-inside `class`.
+inside `class`. Each phrase's `rule` (`<category>:<line>`) names it in logs, never the words themselves.
+
+Linear time: phrases are looked up by their first word (a dict for exact words; for prefixes, a dict keyed by
+the word's first up-to-`longest prefix` characters), and a phrase is at most a few words long with at most
+`MAX_GAP` words per gap, so each word of the text costs a bounded amount of work however long the text is.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ class Phrase:
     parts: tuple[str, ...]  # normalised words; "x*" a prefix; "a|b" alternatives; "~" a gap
     source: str  # the line as written, for the evaluation report
     words: tuple[Word | None, ...]  # `parts` ready for matching; None is a gap
+    rule: str = ""  # `<category>:<line number>` in the lexicon file: what a log may say about a match
 
     def matches_at(self, text: list[str], start: int) -> bool:
         return _match(self.words, 0, text, start)
@@ -65,13 +70,13 @@ def _normalise_word(raw: str) -> str:
     return normalised[0] + ("*" if raw.endswith("*") else "")
 
 
-def parse_line(line: str, category: Category) -> list[Phrase]:
-    """The phrases on one lexicon line (none for a blank or comment line)."""
+def parse_line(line: str, category: Category, *, number: int = 0) -> list[Phrase]:
+    """The phrases on one lexicon line (none for a blank or comment line); `number` is its line number."""
     line = line.split("#", 1)[0].strip()
-    return [parse_phrase(phrase.strip(), category) for phrase in line.split(" | ") if phrase.strip()]
+    return [parse_phrase(phrase.strip(), category, rule=f"{category.value}:{number}") for phrase in line.split(" | ") if phrase.strip()]
 
 
-def parse_phrase(line: str, category: Category) -> Phrase:
+def parse_phrase(line: str, category: Category, *, rule: str = "") -> Phrase:
     parts: list[str] = []
     for raw in line.split():
         if raw == GAP:
@@ -80,7 +85,7 @@ def parse_phrase(line: str, category: Category) -> Phrase:
         parts.append("|".join(_normalise_word(alt) for alt in raw.split("|")))
     if parts[0] == GAP or parts[-1] == GAP:
         raise ValueError(f"lexicon phrase {line!r} starts or ends with a gap")
-    return Phrase(category, tuple(parts), line, tuple(None if part == GAP else Word.of(part) for part in parts))
+    return Phrase(category, tuple(parts), line, tuple(None if part == GAP else Word.of(part) for part in parts), rule)
 
 
 class Lexicon:
@@ -89,13 +94,15 @@ class Lexicon:
     def __init__(self, phrases: list[Phrase]) -> None:
         self.phrases = phrases
         self._exact: dict[str, list[Phrase]] = defaultdict(list)
-        self._prefixed: list[tuple[str, Phrase]] = []
+        self._prefixed: dict[str, list[Phrase]] = defaultdict(list)
         for phrase in phrases:
             first = phrase.words[0]
             assert first is not None  # parse_phrase refuses a leading gap
             for word in first.exact:
                 self._exact[word].append(phrase)
-            self._prefixed.extend((prefix, phrase) for prefix in first.prefixes)
+            for prefix in first.prefixes:
+                self._prefixed[prefix].append(phrase)
+        self._longest_prefix = max(map(len, self._prefixed), default=0)
 
     @classmethod
     def bundled(cls) -> Lexicon:
@@ -103,8 +110,8 @@ class Lexicon:
         folder = resources.files("storyscape_safety") / "lexicon"
         for category in Category:
             text = (folder / f"{category.value}.txt").read_text(encoding="utf-8")
-            for line in text.splitlines():
-                phrases.extend(parse_line(line, category))
+            for number, line in enumerate(text.splitlines(), start=1):
+                phrases.extend(parse_line(line, category, number=number))
         return cls(phrases)
 
     def find(self, text: str) -> list[Phrase]:
@@ -112,9 +119,10 @@ class Lexicon:
         tokens = words(text)
         found: dict[int, Phrase] = {}
         for i, token in enumerate(tokens):
-            candidates = self._exact.get(token, [])
-            prefixed = [phrase for prefix, phrase in self._prefixed if token.startswith(prefix)]
-            for phrase in (*candidates, *prefixed):
+            candidates = list(self._exact.get(token, []))
+            for length in range(1, min(len(token), self._longest_prefix) + 1):
+                candidates.extend(self._prefixed.get(token[:length], []))
+            for phrase in candidates:
                 if id(phrase) not in found and phrase.matches_at(tokens, i):
                     found[id(phrase)] = phrase
         return list(found.values())

@@ -16,7 +16,7 @@ from typing import Any
 from PIL import Image
 
 from storyscape_safety.lexicon_match import Lexicon
-from storyscape_safety.text import has_masked_word, latin_share
+from storyscape_safety.text import has_masked_word, latin_share, normalise
 from storyscape_safety.types import Category, Verdict
 
 # alt-profanity-check's model was trained on English tweets: it says nothing useful about Devanagari and
@@ -105,19 +105,28 @@ class OfflineModerator:
         return await asyncio.to_thread(self.check_image_sync, data)
 
     def check_text_sync(self, text: str) -> Verdict:
-        """The blocking check (lexicon, then the English classifier on mostly-Latin text)."""
+        """The blocking check (lexicon, then the English classifier on mostly-Latin text). Linear in the
+        text's length: the lexicon and masked-word checks cannot backtrack (see text.py), the classifier is a
+        bag of words."""
         lexicon: Lexicon = self._lexicon.get()
-        categories = lexicon.categories(text)
+        phrases = lexicon.find(text)
+        categories = {phrase.category for phrase in phrases}
+        rules = {phrase.rule for phrase in phrases}
         if has_masked_word(text):
             categories.add(Category.PROFANITY)
+            rules.add("masked-word")
         scores = {category: 1.0 for category in categories}
-        if latin_share(text) >= ENGLISH_CLASSIFIER_MIN_LATIN:
-            probability = float(self._profanity.get()([text])[0])
+        # The classifier sees the text as the lexicon does (look-alike letters, invisible characters folded),
+        # so full-width or Cyrillic-dressed English is still English to it.
+        folded = normalise(text)
+        if latin_share(folded) >= ENGLISH_CLASSIFIER_MIN_LATIN:
+            probability = float(self._profanity.get()([folded])[0])
             scores[Category.PROFANITY] = max(probability, scores.get(Category.PROFANITY, 0.0))
             if probability >= self.profanity_threshold:
                 categories.add(Category.PROFANITY)
+                rules.add("classifier:profanity-check")
         if categories:
-            return Verdict.block(self.name, categories, scores)
+            return Verdict.block(self.name, categories, scores, rules)
         return Verdict.allow(self.name, scores)
 
     def check_image_sync(self, data: bytes) -> Verdict:

@@ -72,13 +72,16 @@ class OpenAIModerator:
         raw_scores: Mapping[str, float | None] = result.get("category_scores") or {}
         categories: set[Category] = set()
         scores: dict[Category, float] = {}
+        rules: set[str] = set()
         for name, ours in CATEGORY_MAP.items():
             score = float(raw_scores.get(name) or 0.0)
             strict_hit = self.strict_threshold is not None and score >= self.strict_threshold
+            if flags.get(name) or strict_hit:
+                rules.add(f"openai:{name}")
             for category in ours:
                 scores[category] = max(score, scores.get(category, 0.0))
                 if flags.get(name) or strict_hit:
                     categories.add(category)
         if categories:
-            return Verdict.block(self.name, categories, scores)
+            return Verdict.block(self.name, categories, scores, rules)
         return Verdict.allow(self.name, scores)

