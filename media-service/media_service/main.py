@@ -12,6 +12,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from media_service.api import audio, internal, objects, uploads
+from media_service.illustration.safety import IllustrationCheck
 from media_service.jobs.notifier import JobNotifier
 from media_service.jobs.worker import JobWorker, RetryPolicy
 from media_service.providers import create_providers
@@ -53,8 +54,10 @@ async def run_workers(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
         backoff_max_s=settings.job_backoff_max_s,
         lease_s=settings.job_lease_s,
     )
+    providers = create_providers(settings)
+    check = IllustrationCheck(moderator=app.state.moderator, neutral=providers.neutral, registry=app.state.metrics_registry)
     worker = JobWorker(
-        sessions=app.state.session_factory, store=app.state.object_store, providers=create_providers(settings),
+        sessions=app.state.session_factory, store=app.state.object_store, providers=providers, illustration_check=check,
         policy=policy, notifier=app.state.notifier, clock=app.state.clock,
     )  # fmt: skip
     stop = asyncio.Event()
@@ -96,7 +99,8 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     app.state.object_store = create_object_store(settings)
     app.state.notifier = JobNotifier()
     app.state.clock = clock
-    # Photos: moderation (SAFETY_* settings, offline unless a key is set) and the vision step (OpenAI when a key is set).
+    # Moderation of photos, their descriptions and generated pictures (SAFETY_* settings, offline unless a key is set);
+    # the vision step (OpenAI when a key is set).
     app.state.moderator = create_moderator()
     app.state.vision = create_vision_provider(openai_api_key=settings.openai_api_key or None, openai_base_url=settings.openai_base_url)
     return app

@@ -1,8 +1,8 @@
 """`POST /internal/uploads`: a child's photo for an Image & Prompt story (story-service only).
 
-Checked by content (`clean_upload`: 415/413/422), moderated (422 `content_blocked`), stored per user without
-metadata, then described by the vision provider in the story's language. Nothing is stored unless every check
-passed.
+Checked by content (`clean_upload`: 415/413/422), the photo moderated (422 `content_blocked`), described by the
+vision provider in the story's language, the description moderated (422 `content_blocked` too), then stored per
+user without metadata. Nothing is stored unless every check passed.
 """
 
 from __future__ import annotations
@@ -64,6 +64,10 @@ async def upload_photo(
     raise_if_blocked(await moderator.check_image(photo.data), source="image", language=language)
     vision: VisionProvider = request.app.state.vision
     described = await vision.describe(photo.data, language=language)
+    # The description goes into the model's prompt and is shown to the reader: it is checked like the photo,
+    # before anything is stored, so a refused upload leaves no object behind.
+    verdict = await moderator.check_text(described.text, language=language)
+    raise_if_blocked(verdict, source="image_description", language=language)
     key = photo_key(identity.user_id, photo)
     await store.put(key, photo.data, content_type=photo.content_type)
     return PhotoUploaded(

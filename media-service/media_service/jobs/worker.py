@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from media_service import repository
 from media_service.illustration.providers import IllustrationRequest, Illustrator
+from media_service.illustration.safety import IllustrationCheck
 from media_service.jobs.notifier import JobNotifier
 from media_service.models import JobRow, StoryRow
 from media_service.narration.providers import Narrator
@@ -51,6 +52,7 @@ class JobWorker:
         sessions: async_sessionmaker[AsyncSession],
         store: ObjectStore,
         providers: Providers,
+        illustration_check: IllustrationCheck,
         policy: RetryPolicy,
         notifier: JobNotifier,
         clock: Callable[[], datetime],
@@ -58,6 +60,7 @@ class JobWorker:
         self.sessions = sessions
         self.store = store
         self.providers = providers
+        self.illustration_check = illustration_check
         self.policy = policy
         self.notifier = notifier
         self.clock = clock
@@ -112,19 +115,22 @@ class JobWorker:
             data, content_type = narration.data, narration.content_type
             result: dict[str, Any] = {"duration_s": narration.duration_s, "provider": self.providers.narrator.name}
         else:
-            illustrator = self.providers.illustrator if job.inputs["ai"] else self.providers.neutral
-            request = IllustrationRequest(
-                story_text=story.text, prompt=job.inputs["prompt"], caption=job.inputs["caption"], genres=list(story.genres)
-            )
-            picture = await illustrator.illustrate(request)
-            data, content_type = picture.data, picture.content_type
-            result = {
-                "image_kind": "ai" if job.inputs["ai"] else "neutral", "provider": illustrator.name,
-                "width": picture.width, "height": picture.height,
-            }  # fmt: skip
+            data, content_type, result = await self._illustrate(job, story)
         key = object_key(job, EXTENSIONS[content_type])
         await self.store.put(key, data, content_type=content_type)
         return key, {**result, "content_type": content_type, "bytes": len(data)}
+
+    async def _illustrate(self, job: JobRow, story: StoryRow) -> tuple[bytes, str, dict[str, Any]]:
+        request = IllustrationRequest(
+            story_text=story.text, prompt=job.inputs["prompt"], caption=job.inputs["caption"], genres=list(story.genres)
+        )
+        if job.inputs["ai"]:
+            checked = await self.illustration_check.illustrate(request, illustrator=self.providers.illustrator, job_id=job.id)
+            picture, provider, kind = checked.picture, checked.provider, "neutral" if checked.replaced else "ai"
+        else:
+            picture, provider, kind = await self.providers.neutral.illustrate(request), self.providers.neutral.name, "neutral"
+        result = {"image_kind": kind, "provider": provider, "width": picture.width, "height": picture.height}
+        return picture.data, picture.content_type, result
 
     async def _failed_attempt(self, job: JobRow, error: str) -> None:
         if job.attempts >= self.policy.max_attempts:

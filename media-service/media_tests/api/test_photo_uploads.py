@@ -39,11 +39,6 @@ async def media(local_media_server: LocalMediaServer, test_keys: TestKeys) -> As
         await media_client.aclose()
 
 
-def stored_uploads(server: LocalMediaServer, user_id: str) -> list[Path]:
-    folder = Path(server.settings.local_dir) / user_prefix(user_id) / "uploads"
-    return sorted(folder.glob("*")) if folder.exists() else []
-
-
 @pytest.mark.parametrize("case", BAD_UPLOADS)
 async def test_bad_uploads_are_refused_by_content_and_nothing_is_stored(
     case: str, media: MediaClient, local_media_server: LocalMediaServer
@@ -53,7 +48,7 @@ async def test_bad_uploads_are_refused_by_content_and_nothing_is_stored(
     with pytest.raises(ApiError) as refused:
         await media.upload_photo(data, language="en", identity=caller(user_id))
     assert (refused.value.status, refused.value.code) == (status, code)
-    assert stored_uploads(local_media_server, user_id) == []
+    assert local_media_server.stored_uploads(user_id) == []
 
 
 async def test_stored_photo_has_no_gps_and_is_described(media: MediaClient, local_media_server: LocalMediaServer) -> None:
@@ -67,7 +62,7 @@ async def test_stored_photo_has_no_gps_and_is_described(media: MediaClient, loca
     with Image.open(io.BytesIO(served.content)) as stored:
         assert not stored.getexif()  # no EXIF at all, so no GPS
         assert (stored.width, stored.height) == (200, 320)  # orientation 6 applied before the metadata went
-    assert stored_uploads(local_media_server, user_id) == [Path(local_media_server.settings.local_dir) / uploaded.object_key]
+    assert local_media_server.stored_uploads(user_id) == [Path(local_media_server.settings.local_dir) / uploaded.object_key]
 
 
 async def test_a_photo_is_described_in_the_requested_language(media: MediaClient) -> None:
@@ -84,7 +79,7 @@ async def test_an_unsafe_photo_is_content_blocked_and_not_stored(media: MediaCli
         await media.upload_photo((DATA / "nsfw_stand_in_16px.png").read_bytes(), language="hi", identity=caller(user_id))
     assert (refused.value.status, refused.value.code) == (422, "content_blocked")
     assert refused.value.message == blocked_message("hi")  # kind, in Hindi, and nothing about why
-    assert stored_uploads(local_media_server, user_id) == []
+    assert local_media_server.stored_uploads(user_id) == []
 
 
 async def test_only_story_service_may_upload(local_media_server: LocalMediaServer, test_keys: TestKeys) -> None:

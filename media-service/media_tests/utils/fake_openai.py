@@ -31,6 +31,7 @@ class Behaviour:
     release: threading.Event = field(default_factory=threading.Event)  # set: stalls end early (shutdown)
     seen: threading.Event = field(default_factory=threading.Event)  # set once a request has arrived
     requests: list[dict[str, Any]] = field(default_factory=list)
+    picture: bytes | None = None  # set: every image request is answered with these bytes instead of a plain plate
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def next_action(self, body: dict[str, Any]) -> str:
@@ -79,7 +80,7 @@ def create_fake_openai(behaviour: Behaviour) -> FastAPI:
             return refusal
         if body.get("model") == "dall-e-3" and body.get("response_format") != "b64_json":
             return JSONResponse({"error": {"message": "expected b64_json"}}, status_code=400)
-        picture = base64.b64encode(png_of(body.get("size", "1024x1024"))).decode()
+        picture = base64.b64encode(behaviour.picture or png_of(body.get("size", "1024x1024"))).decode()
         return JSONResponse({"created": 1, "data": [{"b64_json": picture}]})
 
     @app.post("/v1/audio/speech")

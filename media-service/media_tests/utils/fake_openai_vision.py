@@ -1,7 +1,8 @@
 """A loopback server speaking OpenAI's chat-completions protocol for vision requests (non-streaming).
 
 It checks what gpt-4o would need (a text part and an image part holding a base64 data URL whose type
-matches the bytes) and answers with a description that echoes the image's size and the prompt's language.
+matches the bytes) and answers with a description that echoes the image's size and the prompt's language,
+or with the text a test put in `Scripted` (an unsafe description, say).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import base64
 import io
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Header, HTTPException
@@ -17,7 +19,12 @@ from PIL import Image
 API_KEY = "sk-loopback-vision"
 
 
-def vision_app(*, fail_with: int | None = None, seen: list[dict[str, Any]] | None = None) -> FastAPI:
+@dataclass
+class Scripted:
+    text: str | None = None  # set: every photo is described with exactly this text
+
+
+def vision_app(*, fail_with: int | None = None, seen: list[dict[str, Any]] | None = None, scripted: Scripted | None = None) -> FastAPI:
     app = FastAPI()
     requests = seen if seen is not None else []
 
@@ -37,6 +44,8 @@ def vision_app(*, fail_with: int | None = None, seen: list[dict[str, Any]] | Non
             raise HTTPException(400, "data URL type does not match the image")
         hindi = any("\u0900" <= c <= "\u097f" for c in text)
         answer = f"एक {image.width} पिक्सेल चौड़ी तस्वीर।" if hindi else f"A picture {image.width} pixels wide."
+        if scripted is not None and scripted.text is not None:
+            answer = scripted.text
         return {
             "id": "chatcmpl-loopback",
             "object": "chat.completion",
