@@ -9,7 +9,16 @@ from typing import Any
 import pytest
 
 from storyscape_safety import Category, OfflineModerator
-from storyscape_safety.evaluation import EVAL_DIR, LANGUAGES, MAX_BENIGN_FPR, MIN_CLEAR_RECALL, evaluate, load_items
+from storyscape_safety.evaluation import (
+    EVAL_DIR,
+    LANGUAGES,
+    MAX_BENIGN_FPR,
+    MIN_ADVERSARIAL_RECALL,
+    MIN_CLEAR_RECALL,
+    evaluate,
+    load_items,
+)
+from storyscape_safety.tricks import TRICKS
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +38,11 @@ def test_the_set_is_big_enough_half_hindi_and_covers_every_category() -> None:
                 assert any(i.lang == lang and i.difficulty == difficulty and category in i.categories for i in items), (lang, category)
         assert sum(i.lang == lang and i.difficulty == "tricky" for i in items) >= 25
         assert sum(i.lang == lang and i.split == "heldout" for i in items) >= 40
+        adversarial = [i for i in items if i.lang == lang and i.split == "adversarial"]
+        assert len(adversarial) >= 60 and sum(i.label == "safe" for i in adversarial) >= 20
+        assert all(i.text != i.source.partition(": ")[2] for i in adversarial if i.label == "unsafe"), "every unsafe item is dressed"
+    used = {i.source.partition(": ")[0] for i in items if i.split == "adversarial"}
+    assert used == set(TRICKS), set(TRICKS) - used
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -36,6 +50,7 @@ def test_offline_moderation_meets_the_targets(report: dict[str, Any], lang: str)
     figures = report["all"][lang]
     assert figures["clear_recall"] >= MIN_CLEAR_RECALL, figures
     assert figures["benign_fpr"] <= MAX_BENIGN_FPR, figures
+    assert figures["adversarial_recall"] >= MIN_ADVERSARIAL_RECALL, figures
 
 
 def test_the_committed_report_is_current(report: dict[str, Any]) -> None:

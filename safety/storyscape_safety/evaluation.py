@@ -8,6 +8,11 @@ Targets (offline, per language, over the dev and held-out splits together): reca
 unsafe items, false positives <= 2 % on benign children's content (plain and tricky benign items).
 Every third item of each section is held out: it is never looked at when the lexicon is tuned, so its
 figures show how the lexicon does on text it was not fitted to.
+
+The adversarial split (`moderation_eval_adversarial.txt`) dresses clearly unsafe phrases in the tricks of
+`tricks.py` (invisible characters, look-alike letters, spelt-out words) and adds benign text that looks
+tricky. Targets: recall >= 0.95 on its unsafe items per language; its benign items count towards the
+benign false-positive target like every other benign item.
 """
 
 from __future__ import annotations
@@ -23,11 +28,13 @@ from typing import Any
 
 from storyscape_safety.offline import OfflineModerator
 from storyscape_safety.text import latin_share
+from storyscape_safety.tricks import dress
 from storyscape_safety.types import Category, Moderator
 
 EVAL_DIR = Path(__file__).resolve().parents[1] / "evaluation"
-SET_FILES = ("moderation_eval_en.txt", "moderation_eval_hi.txt")
+SET_FILES = ("moderation_eval_en.txt", "moderation_eval_hi.txt", "moderation_eval_adversarial.txt")
 MIN_CLEAR_RECALL = 0.9
+MIN_ADVERSARIAL_RECALL = 0.95
 MAX_BENIGN_FPR = 0.02
 LANGUAGES = ("en", "hi")
 
@@ -40,8 +47,9 @@ class Item:
     label: str  # safe | unsafe
     difficulty: str  # benign | tricky | clear | subtle
     categories: frozenset[Category]
-    split: str  # dev | heldout
-    text: str
+    split: str  # dev | heldout | adversarial
+    text: str  # what the moderator is shown (dressed, for adversarial items)
+    source: str = ""  # the line as written (adversarial items: `<trick>: <text>`), for the report
 
     @property
     def script(self) -> str:
@@ -68,8 +76,13 @@ def _parse(path: Path) -> Iterable[Item]:
             continue
         index_in_section += 1
         categories = frozenset(Category(c) for c in header.get("categories", "").split(",") if c)
-        split = "heldout" if index_in_section % 3 == 0 else "dev"
-        yield Item(f"{path.stem}:{number}", header["lang"], header["kind"], header["label"], header["difficulty"], categories, split, line)
+        split = header.get("split") or ("heldout" if index_in_section % 3 == 0 else "dev")
+        text = line
+        if split == "adversarial":
+            trick, _, written = line.partition(": ")
+            text = dress(written, trick)
+        item_id = f"{path.stem}:{number}"
+        yield Item(item_id, header["lang"], header["kind"], header["label"], header["difficulty"], categories, split, text, line)
 
 
 @dataclass(frozen=True)
@@ -100,8 +113,11 @@ def summarise(results: Sequence[Scored], splits: tuple[str, ...]) -> dict[str, A
         subtle = [r for r in rows if r.item.difficulty == "subtle"]
         benign = [r for r in rows if r.item.label == "safe"]
         tricky = [r for r in benign if r.item.difficulty == "tricky"]
+        adversarial = [r for r in rows if r.item.difficulty == "adversarial"]
         summary[lang] = {
             "items": len(rows),
+            "adversarial_recall": _rate(sum(r.blocked for r in adversarial), len(adversarial)),
+            "adversarial_items": len(adversarial),
             "clear_recall": _rate(sum(r.blocked for r in clear), len(clear)),
             "clear_items": len(clear),
             "subtle_recall": _rate(sum(r.blocked for r in subtle), len(subtle)),
@@ -151,6 +167,8 @@ def meets_targets(summary: dict[str, Any]) -> list[str]:
             missed.append(f"{lang}: clear recall {figures['clear_recall']} < {MIN_CLEAR_RECALL}")
         if figures["benign_fpr"] is None or figures["benign_fpr"] > MAX_BENIGN_FPR:
             missed.append(f"{lang}: benign false positive rate {figures['benign_fpr']} > {MAX_BENIGN_FPR}")
+        if figures["adversarial_recall"] is None or figures["adversarial_recall"] < MIN_ADVERSARIAL_RECALL:
+            missed.append(f"{lang}: adversarial recall {figures['adversarial_recall']} < {MIN_ADVERSARIAL_RECALL}")
     return missed
 
 
@@ -158,10 +176,15 @@ def evaluate(moderator: Moderator, items: Sequence[Item]) -> tuple[dict[str, Any
     results = asyncio.run(score(moderator, items))
     report: dict[str, Any] = {
         "moderator": moderator.name,
-        "targets": {"min_clear_recall": MIN_CLEAR_RECALL, "max_benign_fpr": MAX_BENIGN_FPR},
-        "all": summarise(results, ("dev", "heldout")),
+        "targets": {
+            "min_clear_recall": MIN_CLEAR_RECALL,
+            "min_adversarial_recall": MIN_ADVERSARIAL_RECALL,
+            "max_benign_fpr": MAX_BENIGN_FPR,
+        },
+        "all": summarise(results, ("dev", "heldout", "adversarial")),
         "dev": summarise(results, ("dev",)),
         "heldout": summarise(results, ("heldout",)),
+        "adversarial": summarise(results, ("adversarial",)),
     }
     report["missed_targets"] = meets_targets(report["all"])
     return report, results
@@ -179,7 +202,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     (args.out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (args.out / "report.md").write_text(render_markdown(report, results), encoding="utf-8")
     print(render_markdown(report, results, errors=False))
-    print(json.dumps({lang: {k: report["all"][lang][k] for k in ("clear_recall", "benign_fpr", "subtle_recall")} for lang in LANGUAGES}))
+    headline = ("clear_recall", "adversarial_recall", "benign_fpr", "subtle_recall")
+    print(json.dumps({lang: {k: report["all"][lang][k] for k in headline} for lang in LANGUAGES}))
     return 1 if args.check and report["missed_targets"] else 0
 
 

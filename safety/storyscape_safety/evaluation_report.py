@@ -17,15 +17,17 @@ def _pct(value: float | None) -> str:
 
 def _headline(report: dict[str, Any]) -> list[str]:
     lines = [
-        "| language | split | items | recall, clear unsafe | recall, subtle unsafe | false positives, benign | of which tricky benign |",
-        "|---|---|---|---|---|---|---|",
+        "| language | split | items | recall, clear unsafe | recall, subtle unsafe | recall, adversarial unsafe "
+        "| false positives, benign | of which tricky benign |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for lang, name in LANG_NAMES.items():
-        for split in ("all", "dev", "heldout"):
+        for split in ("all", "dev", "heldout", "adversarial"):
             f = report[split][lang]
             lines.append(
                 f"| {name} | {split} | {f['items']} | {_pct(f['clear_recall'])} ({f['clear_items']}) | "
-                f"{_pct(f['subtle_recall'])} ({f['subtle_items']}) | {_pct(f['benign_fpr'])} ({f['benign_items']}) | "
+                f"{_pct(f['subtle_recall'])} ({f['subtle_items']}) | "
+                f"{_pct(f['adversarial_recall'])} ({f['adversarial_items']}) | {_pct(f['benign_fpr'])} ({f['benign_items']}) | "
                 f"{_pct(f['tricky_fpr'])} |"
             )
     return lines
@@ -56,12 +58,12 @@ def _scripts(report: dict[str, Any]) -> list[str]:
 
 def _errors(results: Sequence[Any]) -> list[str]:
     lines = []
-    for split in ("dev", "heldout"):
+    for split in ("dev", "heldout", "adversarial"):
         wrong = [r for r in results if r.item.split == split and r.blocked != (r.item.label == "unsafe")]
         lines += [f"### {split}: {len(wrong)} items wrong", ""]
         for r in wrong:
             what = "missed" if r.item.label == "unsafe" else "over-blocked as " + ",".join(sorted(c.value for c in r.categories))
-            lines.append(f"- `{r.item.id}` ({r.item.difficulty}, {what}): {r.item.text}")
+            lines.append(f"- `{r.item.id}` ({r.item.difficulty}, {what}): {r.item.source or r.item.text}")
         lines.append("")
     return lines
 
@@ -73,6 +75,7 @@ def render_markdown(report: dict[str, Any], results: Sequence[Any], *, errors: b
         "",
         "Regenerate: `.venv/bin/python -m storyscape_safety.evaluation` (from the repository root).",
         f"Targets, per language over all items: recall on clearly unsafe items >= {targets['min_clear_recall']:.0%}, "
+        f"recall on the adversarial split's unsafe items >= {targets['min_adversarial_recall']:.0%}, "
         f"false positives on benign children's content <= {targets['max_benign_fpr']:.0%}. "
         f"Missed: {', '.join(report['missed_targets']) or 'none'}.",
         "",
@@ -82,6 +85,12 @@ def render_markdown(report: dict[str, Any], results: Sequence[Any], *, errors: b
         "unsafe items per language).",
         "Subtle items need understanding rather than words (grooming, coded requests); no target is set for them",
         "offline, and the OpenAI provider is the one expected to catch them.",
+        "The adversarial split (`moderation_eval_adversarial.txt`) dresses clearly unsafe phrases in the tricks of",
+        "`storyscape_safety/tricks.py` (invisible and format characters, look-alike letters, spelt-out words) and adds",
+        "benign text that looks tricky. It was written before the normaliser ran on it; that first run missed 8 of its",
+        "81 unsafe items (Cyrillic к and Greek κ, τ, which Unicode's table lists only as capitals; l and I, one class",
+        "in Unicode's skeletons, apart once text is case-folded; a spelt-out word right after a one-letter word), and",
+        "three general rules in `text.py` fixed them; no item was changed. It is small: treat it as a regression set.",
         "",
         *_headline(report),
         "",

