@@ -106,6 +106,16 @@ async def test_metrics_count_requests_by_route_and_status(client):
     assert "http_request_duration_seconds_bucket" in metrics
 
 
+async def test_metrics_include_the_process_wide_library_counters(client):
+    """Moderation counts its blocks in the default registry (it is a library, not an app): /metrics shows them."""
+    from storyscape_safety.blocking import BLOCKED
+
+    BLOCKED.labels(source="prompt", category="violence").inc(0)
+    metrics = (await client.get("/metrics")).text
+    assert 'storyscape_content_blocked_total{category="violence",source="prompt"}' in metrics
+    assert "process_cpu_seconds_total" in metrics
+
+
 async def test_docs_are_open_in_development_and_gone_in_production():
     dev = httpx.AsyncClient(transport=httpx.ASGITransport(app=build_app()), base_url="http://t")
     assert (await dev.get("/openapi.json")).status_code == 200

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.routing import APIRoute
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from starlette.middleware import Middleware
 
 from storyscape_common import server
@@ -62,8 +62,10 @@ def operations_router(checks: dict[str, ReadinessCheck]) -> APIRouter:
         responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition format"}},
     )
     async def metrics(request: Request) -> Response:
+        # The app's own metrics, then the process-wide ones that libraries register on import (moderation's
+        # storyscape_content_blocked_total, process CPU and memory): both are this process's figures.
         registry: CollectorRegistry = request.app.state.metrics_registry
-        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(registry) + generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     return router
 
