@@ -1,12 +1,22 @@
-"""docker-compose runs the auth emulator, whose tokens anyone can mint: nothing it starts may face the network."""
+"""docker-compose runs the auth emulator, whose tokens anyone can mint: nothing it starts may face the network. Each
+of our services has a health check on /healthz that restarts it when its event loop stops answering."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
 
-COMPOSE_FILE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
+from storyscape_common.registry import SERVICES
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
+OUR_DOCKERFILES = ("deploy/docker/service.Dockerfile", "deploy/docker/hindi-llm-gpu.Dockerfile")
+HEALTHCHECK_IN_IMAGE = "/usr/local/bin/storyscape-healthcheck"
+# deploy/docker/healthcheck.py at its defaults: 3 tries of up to 2 s to connect and 2 s to read, 2 s apart, then 5 s
+# between SIGTERM and SIGKILL.
+WORST_CHECK_SECONDS = 3 * (2 + 2) + 2 * 2 + 5
 
 
 def test_every_published_port_is_bound_to_loopback() -> None:
@@ -18,3 +28,32 @@ def test_every_published_port_is_bound_to_loopback() -> None:
     for name, ports in published.items():
         for port in ports:
             assert str(port).startswith("127.0.0.1:"), f"{name} publishes {port} beyond this machine"
+
+
+def seconds(duration: str) -> float:
+    """A compose duration ("15s", "1m30s") in seconds."""
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h)", duration)
+    assert parts and "".join(n + u for n, u in parts) == duration, f"not a duration: {duration}"
+    return sum(float(number) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[unit] for number, unit in parts)
+
+
+def test_every_service_is_restarted_when_its_healthz_stops_answering() -> None:
+    services = yaml.safe_load(COMPOSE_FILE.read_text())["services"]
+    ours = {name: spec for name, spec in services.items() if spec.get("build", {}).get("dockerfile") in OUR_DOCKERFILES}
+
+    assert {spec.name for spec in SERVICES} <= set(ours), "every service of the registry runs in compose"
+    for name, spec in ours.items():
+        check = spec.get("healthcheck", {})
+        command = check.get("test", [])
+        assert command[:3] == ["CMD", "python", HEALTHCHECK_IN_IMAGE], f"{name} has no restarting health check"
+        assert not check.get("disable"), name
+        assert command[command.index("--url") + 1] == "http://127.0.0.1:8000/healthz", name
+        assert float(command[command.index("--start-period") + 1]) == seconds(check["start_period"]), name
+        # Docker kills a check that outlives its timeout: it must cover the tries, their pauses and the SIGTERM grace.
+        assert seconds(check["timeout"]) > WORST_CHECK_SECONDS, name
+        assert seconds(check["interval"]) <= 30 and check["retries"] >= 1, name
+        # The check can stop the server only if the server is not PID 1, and the container comes back only if restarted.
+        assert spec.get("init") is True, f"{name} needs init: true"
+        assert spec.get("restart") in ("always", "unless-stopped"), name
+    for dockerfile in OUR_DOCKERFILES:
+        assert f"COPY deploy/docker/healthcheck.py {HEALTHCHECK_IN_IMAGE}\n" in (REPO_ROOT / dockerfile).read_text(), dockerfile

@@ -167,6 +167,31 @@ def test_containers_are_locked_down(service_module: TerraformConfig) -> None:
     assert "/healthz" in container["healthCheck"]["command"][-1]
 
 
+def test_every_container_is_replaced_when_its_healthz_stops_answering(config: TerraformConfig, service_module: TerraformConfig) -> None:
+    # ECS replaces a task whose essential container turns UNHEALTHY: a hung event loop fails the check's timeout.
+    task = service_module.find("aws_ecs_task_definition.this").body
+    container = service_module.locals["container_base"]
+    check = container.get("healthCheck", {})
+
+    assert not config.resources("aws_ecs_task_definition"), "task definitions come from modules/ecs_service alone"
+    assert set(module_calls(config)) == set(PORTS)
+    assert task["container_definitions"] == "${jsonencode([local.container])}"
+    assert service_module.locals["container"].startswith("${merge(local.container_base,")
+    assert not any("healthCheck" in service_module.locals[part] for part in ("container_fargate", "container_gpu"))
+    assert container["essential"] is True
+    assert check, "the service container has no health check"
+    assert check["command"][:3] == ["CMD", "python", "-c"]
+    probe = re.fullmatch(r"import urllib\.request; urllib\.request\.urlopen\('(.+)', timeout=(\d+)\)", check["command"][3])
+    assert probe, check["command"]
+    assert probe[1] == "http://127.0.0.1:${var.port}/healthz"
+    assert int(probe[2]) < check["timeout"] < check["interval"] <= 30
+    assert 2 <= check["retries"] <= 5
+    assert check["startPeriod"] == "${var.health_check_start_period_seconds}"
+    assert 10 <= service_module.find("var.health_check_start_period_seconds").body["default"] <= 60
+    # vLLM loads and compiles the model before it listens.
+    assert config.find("module.hindi_llm_service").body["health_check_start_period_seconds"] >= 120
+
+
 def test_hindi_llm_service_runs_on_gpu_nodes_with_vllm(config: TerraformConfig) -> None:
     template = config.find("aws_launch_template.gpu").body
     ami = config.find("data.aws_ssm_parameter.ecs_gpu_ami").body

@@ -24,6 +24,8 @@ COPY hindi-llm-service/ hindi-llm-service/
 RUN pip install ./common && pip install --no-deps ./hindi-llm-service
 COPY ${MODEL_DIR}/ /models/base/
 COPY ${ADAPTERS_DIR}/ /models/adapters/
+# The container health check: restarts a server whose event loop has stopped answering (docker-compose.yml).
+COPY deploy/docker/healthcheck.py /usr/local/bin/storyscape-healthcheck
 USER storyscape
 EXPOSE 8000
 # `python -m` keeps the main guard vLLM needs: its engine core is a spawned process that re-imports __main__.

@@ -15,6 +15,8 @@ RUN if [ "$SERVICE" = "hindi-llm-service" ]; then \
       pip install --index-url https://download.pytorch.org/whl/cpu torch==2.13.0; fi \
  && case "$SERVICE" in story-service|media-service|prompt-service) SAFETY=./safety ;; *) SAFETY= ;; esac \
  && pip install ./common $SAFETY ./${SERVICE}
+# The container health check: restarts a server whose event loop has stopped answering (docker-compose.yml).
+COPY deploy/docker/healthcheck.py /usr/local/bin/storyscape-healthcheck
 USER storyscape
 EXPOSE 8000
 CMD ["sh", "-c", "exec uvicorn --factory ${MODULE}.main:create_app --host 0.0.0.0 --port 8000 --no-access-log"]

@@ -61,6 +61,7 @@ class DevStack:
         self.config = config
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.launches: dict[str, tuple[list[str], dict[str, str], Path]] = {}  # how each was started, to restart it
+        self.health_urls: dict[str, str] = {}  # the `/healthz` the supervisor probes, for processes that have one
         self.log_dir = config.state_dir / "logs"
 
     def service_env(self, spec: ServiceInfo, keys: Path) -> dict[str, str]:
@@ -97,9 +98,17 @@ class DevStack:
             env["HINDI_LLM_MODEL_PATH"] = str(cfg.model_path)
         return env | cfg.extra_env.get(spec.name, {})
 
-    def spawn(self, name: str, command: list[str], env: dict[str, str], cwd: Path) -> None:
+    def health_url(self, spec: ServiceInfo, env: dict[str, str]) -> str:
+        """Where a service started with `env` answers `/healthz` (its operations port, when it has one)."""
+        port = env.get(f"{spec.env_prefix}OPERATIONS_PORT") or env.get(f"{spec.env_prefix}PORT") or self.config.ports[spec.name]
+        return f"http://127.0.0.1:{port}/healthz"
+
+    def spawn(self, name: str, command: list[str], env: dict[str, str], cwd: Path, *, health_url: str | None = None) -> None:
+        """Start `name` in its own process group, logging to its file; with `health_url`, the supervisor probes it."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.launches[name] = (command, env, cwd)
+        if health_url is not None:
+            self.health_urls[name] = health_url
         log = open(self.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - the child owns it until it exits
         self.processes[name] = subprocess.Popen(
             command, cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -160,8 +169,8 @@ class DevStack:
             for spec in SERVICES:
                 # HINDI_LLM_PYTHON: run hindi-llm-service from another venv (vLLM's: `make run HINDI_LLM_ENGINE=vllm`).
                 python = os.environ.get("HINDI_LLM_PYTHON", sys.executable) if spec.name == HINDI_LLM_SERVICE else sys.executable
-                command = [python, "-m", spec.module]
-                self.spawn(spec.name, command, self.service_env(spec, keys), self.config.root)
+                command, env = [python, "-m", spec.module], self.service_env(spec, keys)
+                self.spawn(spec.name, command, env, self.config.root, health_url=self.health_url(spec, env))
             if self.config.console_port is not None:
                 self.start_console(self.config.console_port)
             self.wait_ready(timeout=timeout)
@@ -212,10 +221,22 @@ class DevStack:
 
 
 def main() -> None:
+    from storyscape_devtools.supervisor import HealthPolicy, Supervisor  # it imports this module
+
     parser = argparse.ArgumentParser(description="Run the whole StoryScape stack on this machine.")
     parser.add_argument("--root", type=Path, default=Path.cwd())
     parser.add_argument("--state-dir", type=Path, default=Path(".data"))
+    defaults = HealthPolicy()
+    parser.add_argument("--health-interval", type=float, default=defaults.interval, help="seconds between /healthz probes")
+    parser.add_argument("--health-timeout", type=float, default=defaults.timeout, help="seconds a /healthz answer may take")
+    parser.add_argument(
+        "--health-failures",
+        type=int,
+        default=defaults.failures,
+        help="missed /healthz probes in a row before a service is restarted (0: never, e.g. to pause one in a debugger)",
+    )
     args = parser.parse_args()
+    health = HealthPolicy(interval=args.health_interval, timeout=args.health_timeout, failures=args.health_failures)
     config = StackConfig(root=args.root.resolve(), state_dir=args.state_dir.resolve(), console_port=CONSOLE_DEFAULT_PORT)
     stack = DevStack(config)
     # Ctrl-C and SIGTERM both stop the stack, even when started from a shell that ignores SIGINT for background jobs.
@@ -231,13 +252,12 @@ def main() -> None:
         f"  API docs      {config.url('gateway')}/docs\n"
         f"  auth emulator http://127.0.0.1:{config.emulator_port}  (project {FIREBASE_PROJECT})\n"
         f"  logs          {stack.log_dir}\n"
-        "A service that crashes is restarted (with backoff, at most 5 times a minute). Ctrl-C stops everything.",
+        "A service that crashes or stops answering /healthz is restarted (with backoff, at most 5 times a minute).\n"
+        "Ctrl-C stops everything.",
         flush=True,
     )
-    from storyscape_devtools.supervisor import Supervisor
-
     try:
-        Supervisor(stack).run(threading.Event())  # restarts what crashes, until Ctrl-C
+        Supervisor(stack, health=health).run(threading.Event())  # restarts what crashes or hangs, until Ctrl-C
     except KeyboardInterrupt:
         print("\nstopping…", flush=True)
     finally:

@@ -24,6 +24,8 @@ locals {
     readonlyRootFilesystem = true
     mountPoints            = [{ sourceVolume = "tmp", containerPath = "/tmp", readOnly = false }]
 
+    # ECS replaces a task whose essential container fails this `retries` times in a row. A hung event loop still
+    # accepts the connection (the kernel queues it) but never answers, so the probe's own timeout fails it.
     healthCheck = {
       command     = ["CMD", "python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:${var.port}/healthz', timeout=3)"]
       interval    = 15
