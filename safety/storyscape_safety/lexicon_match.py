@@ -102,7 +102,7 @@ class Lexicon:
                 self._exact[word].append(phrase)
             for prefix in first.prefixes:
                 self._prefixed[prefix].append(phrase)
-        self._longest_prefix = max(map(len, self._prefixed), default=0)
+        self._prefix_lengths = sorted({len(prefix) for prefix in self._prefixed})
 
     @classmethod
     def bundled(cls) -> Lexicon:
@@ -116,12 +116,17 @@ class Lexicon:
 
     def find(self, text: str) -> list[Phrase]:
         """Every phrase that occurs in `text` (each at most once)."""
-        tokens = words(text)
+        return self.find_in_words(words(text))
+
+    def find_in_words(self, tokens: list[str]) -> list[Phrase]:
+        """Every phrase that occurs in the word list `tokens` (from `text.words`), each at most once."""
         found: dict[int, Phrase] = {}
         for i, token in enumerate(tokens):
             candidates = list(self._exact.get(token, []))
-            for length in range(1, min(len(token), self._longest_prefix) + 1):
-                candidates.extend(self._prefixed.get(token[:length], []))
+            for length in self._prefix_lengths:
+                if length > len(token):
+                    break
+                candidates.extend(self._prefixed.get(token[:length], ()))
             for phrase in candidates:
                 if id(phrase) not in found and phrase.matches_at(tokens, i):
                     found[id(phrase)] = phrase

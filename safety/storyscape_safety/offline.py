@@ -16,7 +16,7 @@ from typing import Any
 from PIL import Image
 
 from storyscape_safety.lexicon_match import Lexicon
-from storyscape_safety.text import has_masked_word, latin_share, normalise
+from storyscape_safety.text import has_masked_word, latin_share, normalise, words
 from storyscape_safety.types import Category, Verdict
 
 # alt-profanity-check's model was trained on English tweets: it says nothing useful about Devanagari and
@@ -109,16 +109,16 @@ class OfflineModerator:
         text's length: the lexicon and masked-word checks cannot backtrack (see text.py), the classifier is a
         bag of words."""
         lexicon: Lexicon = self._lexicon.get()
-        phrases = lexicon.find(text)
+        # Every check sees the text as the lexicon does (look-alike letters, invisible characters folded), so
+        # full-width or Cyrillic-dressed English is still English to the classifier too.
+        folded = normalise(text)
+        phrases = lexicon.find_in_words(words(folded, normalised=True))
         categories = {phrase.category for phrase in phrases}
         rules = {phrase.rule for phrase in phrases}
-        if has_masked_word(text):
+        if has_masked_word(folded, normalised=True):
             categories.add(Category.PROFANITY)
             rules.add("masked-word")
         scores = {category: 1.0 for category in categories}
-        # The classifier sees the text as the lexicon does (look-alike letters, invisible characters folded),
-        # so full-width or Cyrillic-dressed English is still English to it.
-        folded = normalise(text)
         if latin_share(folded) >= ENGLISH_CLASSIFIER_MIN_LATIN:
             probability = float(self._profanity.get()([folded])[0])
             scores[Category.PROFANITY] = max(probability, scores.get(Category.PROFANITY, 0.0))

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -53,7 +53,10 @@ _RUNS = re.compile(r"([a-z])\1{2,}")  # a letter and its repeats: matched once, 
 # A sentence end: a run of terminators, closing quotes, then spaces. Each class is tried once, in order,
 # and the match cannot fail after its first character, so it never backtracks.
 _SENTENCE_END = re.compile(r"[.!?।॥\n]+[\"'”’)\]]*\s*")
-_ASTERISKS = re.compile(r"\*+")  # one character class: each run found once, in one pass
+# Asterisks right after a letter: three or more, or exactly two with a letter after them. The lookarounds are one
+# character wide and a word character is never an asterisk, so a position inside a run fails at once; where a
+# run of one or two fails the first branch, the second re-reads at most those two: linear.
+_MASKED = re.compile(r"(?<=[\w\u0900-\u0963])(?:\*{3,}|\*\*(?=[\w\u0900-\u0963]))")
 
 MIN_SPELLED_LETTERS = 3  # "a b" is two words; "k i l l" (or "g u n") is a word spelt out
 
@@ -118,22 +121,15 @@ def normalise(text: str) -> str:
     return _BANG_AS_I.sub("i", _APOSTROPHE.sub("", text))
 
 
-def has_masked_word(text: str) -> bool:
+def has_masked_word(text: str, *, normalised: bool = False) -> bool:
     """A word with letters hidden behind asterisks (f***, भो***के, च्यू**या): swearing written so that a child
     can still read it. Markdown bold (**Title**) never has three asterisks, nor two between letters."""
-    text = normalise(text)
-    for run in _ASTERISKS.finditer(text):
-        before = text[run.start() - 1] if run.start() else " "
-        after = text[run.end()] if run.end() < len(text) else " "
-        if _is_word_char(before) and (len(run.group()) >= 3 or (len(run.group()) == 2 and _is_word_char(after))):
-            return True
-    return False
+    if not normalised:
+        text = normalise(text)
+    return _MASKED.search(text) is not None
 
 
-def _is_word_char(char: str) -> bool:
-    return char.isalnum() or 0x0900 <= ord(char) <= 0x0963  # Devanagari marks count; the dandas do not
-
-
+@lru_cache(maxsize=1 << 16)  # words repeat; the bound keeps memory flat however many distinct words arrive
 def _fold_latin(word: str) -> str:
     """Digit swaps undone, then `l` folded into `i`: Unicode's skeletons put I, l, 1 and | in one class and
     i in another, but once text is case-folded the capital I is an i, so `kiII` and `kill` only meet when
@@ -145,9 +141,11 @@ def _fold_latin(word: str) -> str:
     return _RUNS.sub(r"\1\1", word)
 
 
-def words(text: str) -> list[str]:
-    """The normalised words of `text`, in order (Devanagari marks are part of words; spelt-out words joined)."""
-    text = normalise(text)
+def words(text: str, *, normalised: bool = False) -> list[str]:
+    """The normalised words of `text`, in order (Devanagari marks are part of words; spelt-out words joined).
+    `normalised=True` when the caller already ran `normalise(text)`."""
+    if not normalised:
+        text = normalise(text)
     tokens: list[str] = []
     run: list[str] = []  # single letters, each after the same one-character separator: maybe a spelt-out word
     separator, previous_end = "", 0
