@@ -16,15 +16,15 @@ def test_english_messages_merge_the_description_and_the_idea() -> None:
     )
     assert messages[0] == {"role": "system", "content": system_prompt(language="en", age_group="6-8")}
     user = messages[1]["content"]
-    assert '"The photo shows a dog on a beach."' in user and "Story idea: a dog who learns to surf" in user
-    assert "Genres: Animals" in user
+    assert '"The photo shows a dog on a beach."' in user and 'Story idea: "a dog who learns to surf"' in user
+    assert 'Genres: "Animals"' in user
 
 
 def test_hindi_messages_are_in_hindi() -> None:
     user = image_user_message(
         language="hi", age_group="3-5", genres=["bedtime"], prompt="उल्लू की कहानी", description="इस तस्वीर में एक चिड़िया है।"
     )
-    assert '"इस तस्वीर में एक चिड़िया है।"' in user and "कहानी का विचार: उल्लू की कहानी" in user
+    assert '"इस तस्वीर में एक चिड़िया है।"' in user and 'कहानी का विचार: "उल्लू की कहानी"' in user
     assert "सोने से पहले" in user and "Story idea" not in user
 
 

@@ -16,8 +16,10 @@ from prompt_service.models import GenreRow, SavedPromptRow, SettingsRow
 from prompt_service.repository import LibraryRepository
 from prompt_service.schemas import (
     CustomGenre,
+    CustomGenreNames,
     GenreCreate,
     GenreList,
+    GenreUpdate,
     ResolvedSettings,
     SavedPrompt,
     SavedPromptCreate,
@@ -29,6 +31,7 @@ from prompt_service.service import build_catalog
 from storyscape_common.catalog import GENRES_BY_ID, Language
 from storyscape_common.cursor import Cursor, decode_cursor, encode_cursor
 from storyscape_common.errors import ApiError, not_found
+from storyscape_safety import Moderator, raise_if_blocked
 
 MAX_CUSTOM_GENRES = 50
 MAX_SAVED_PROMPTS = 500
@@ -91,18 +94,40 @@ async def list_genres(*, session: AsyncSession, user_id: str) -> GenreList:
     return GenreList(built_in=build_catalog().genres, custom=[custom_genre(row) for row in rows])
 
 
-async def create_genre(*, session: AsyncSession, user_id: str, genre: GenreCreate, now: datetime) -> CustomGenre:
-    """A new custom genre; the same name again (case-insensitively, or a built-in genre's) is a 409."""
+def _built_in_name(key: str) -> bool:
+    return any(key in (name_key(g.id), name_key(g.label_en), name_key(g.label_hi)) for g in GENRES_BY_ID.values())
+
+
+async def _check_genre_words(
+    moderator: Moderator, repository: LibraryRepository, *, user_id: str, name: str | None, label: str | None
+) -> None:
+    """422 `content_blocked` (in the reader's language) when a name or label is unfit for a child: names go into
+    story and suggestion prompts, so they are checked once, here, before they are stored."""
+    words = "\n".join(word for word in (name, label) if word)
+    if not words:
+        return
+    language = settings_from_row(await repository.settings(user_id=user_id)).language
+    raise_if_blocked(await moderator.check_text(words, language=language), source="genre", language=language)
+
+
+async def _name_is_free(repository: LibraryRepository, *, user_id: str, name: str, genre_id: str | None = None) -> str:
+    """The name's key, or 409 when it is a built-in genre's or another of this reader's genres'."""
+    key = name_key(name)
+    if _built_in_name(key):
+        raise ApiError(409, "conflict", f"{name!r} is already a built-in genre")
+    same = await repository.genre_by_key(user_id=user_id, name_key=key)
+    if same is not None and same.id != genre_id:
+        raise ApiError(409, "conflict", f"you already have a genre named {name!r}")
+    return key
+
+
+async def create_genre(*, session: AsyncSession, user_id: str, genre: GenreCreate, moderator: Moderator, now: datetime) -> CustomGenre:
+    """A new custom genre; the same name again (case-insensitively, or a built-in genre's) is a 409; an unsafe one a 422."""
     repository = LibraryRepository(session)
-    key = name_key(genre.name)
-    built_in = {name_key(g.id) for g in GENRES_BY_ID.values()} | {name_key(g.label_en) for g in GENRES_BY_ID.values()}
-    built_in |= {name_key(g.label_hi) for g in GENRES_BY_ID.values()}
-    if key in built_in:
-        raise ApiError(409, "conflict", f"{genre.name!r} is already a built-in genre")
-    if await repository.genre_by_key(user_id=user_id, name_key=key) is not None:
-        raise ApiError(409, "conflict", f"you already have a genre named {genre.name!r}")
+    key = await _name_is_free(repository, user_id=user_id, name=genre.name)
     if await repository.count_genres(user_id=user_id) >= MAX_CUSTOM_GENRES:
         raise ApiError(409, "conflict", f"you can keep at most {MAX_CUSTOM_GENRES} custom genres; delete one first")
+    await _check_genre_words(moderator, repository, user_id=user_id, name=genre.name, label=genre.label)
     row = GenreRow(
         id=CUSTOM_GENRE_PREFIX + uuid.uuid4().hex[:12], user_id=user_id, name=genre.name, name_key=key, label=genre.label, created_at=now
     )
@@ -113,6 +138,33 @@ async def create_genre(*, session: AsyncSession, user_id: str, genre: GenreCreat
         await session.rollback()
         raise ApiError(409, "conflict", f"you already have a genre named {genre.name!r}") from None
     return custom_genre(row)
+
+
+async def rename_genre(
+    *, session: AsyncSession, user_id: str, genre_id: str, update: GenreUpdate, moderator: Moderator
+) -> CustomGenre | None:
+    """The genre with a new name and/or label (same rules as a new one); None when the reader has no such genre."""
+    repository = LibraryRepository(session)
+    row = await repository.genre(user_id=user_id, genre_id=genre_id)
+    if row is None:
+        return None
+    key = row.name_key if update.name is None else await _name_is_free(repository, user_id=user_id, name=update.name, genre_id=row.id)
+    await _check_genre_words(moderator, repository, user_id=user_id, name=update.name, label=update.label)
+    if update.name is not None:
+        row.name, row.name_key = update.name, key
+    if "label" in update.model_fields_set:
+        row.label = update.label
+    try:
+        await session.commit()
+    except IntegrityError:
+        await session.rollback()
+        raise ApiError(409, "conflict", f"you already have a genre named {update.name!r}") from None
+    return custom_genre(row)
+
+
+async def custom_genre_names(*, session: AsyncSession, user_id: str) -> CustomGenreNames:
+    """The reader's own genres, id → name, for story-service to check and name the genres of a story request."""
+    return CustomGenreNames(names={row.id: row.name for row in await LibraryRepository(session).genres(user_id=user_id)})
 
 
 async def delete_genre(*, session: AsyncSession, user_id: str, genre_id: str, now: datetime) -> None:

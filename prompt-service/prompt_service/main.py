@@ -36,12 +36,14 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_database(app, settings.database_url, migrations=MIGRATIONS) as sessions:
+            # SAFETY_* settings: OpenAI when a key is set, else offline. It checks suggestions and custom genre names.
+            app.state.moderator = create_moderator()
             app.state.suggestions = Suggestions(
                 settings,
                 signer=app.state.signer,
                 sessions=sessions,
                 registry=app.state.metrics_registry,
-                moderator=create_moderator(),  # SAFETY_* settings: OpenAI when a key is set, else offline
+                moderator=app.state.moderator,
             )
             try:
                 yield

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from storyscape_common.catalog import AgeGroup, Language
-from storyscape_common.contracts.settings import ResolvedSettings, UserSettings, iana_zone
+from storyscape_common.contracts.settings import CustomGenreNames, ResolvedSettings, UserSettings, iana_zone
 from storyscape_common.contracts.suggestions import SuggestionSet
 from storyscape_common.contracts.text_fields import MAX_GENRE_CHARS, MAX_GENRES, MAX_USER_PROMPT_CHARS, trimmed
 
-__all__ = ["ResolvedSettings", "SuggestionSet", "UserSettings"]
+__all__ = ["CustomGenreNames", "ResolvedSettings", "SuggestionSet", "UserSettings"]
 
 
 class Labels(BaseModel):
@@ -84,6 +84,31 @@ class GenreCreate(BaseModel):
     @classmethod
     def _label(cls, value: str | None) -> str | None:
         return None if value is None or not value.strip() else trimmed(value, name="label", limit=MAX_GENRE_CHARS)
+
+
+class GenreUpdate(BaseModel):
+    """`PATCH /v1/genres/{id}`: a new name, a new label (null or "" removes it), or both; a field left out keeps its value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, description="1..40 characters after trimming")
+    label: str | None = Field(default=None, description='The name in the other language, 1..40 characters; null or "" removes it')
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        return None if value is None else trimmed(value, name="name", limit=MAX_GENRE_CHARS)
+
+    @field_validator("label")
+    @classmethod
+    def _label(cls, value: str | None) -> str | None:
+        return None if value is None or not value.strip() else trimmed(value, name="label", limit=MAX_GENRE_CHARS)
+
+    @model_validator(mode="after")
+    def _something(self) -> GenreUpdate:
+        if not self.model_fields_set:
+            raise ValueError("give a new name, a new label, or both")
+        return self
 
 
 class CustomGenre(BaseModel):

@@ -29,13 +29,14 @@ class ResolvedStoryRequest(BaseModel):
         return "prompt" if self.image_description is None else "image_prompt"
 
     @classmethod
-    def resolve(cls, options: StoryOptions, settings: ResolvedSettings) -> ResolvedStoryRequest:
-        """The reader's choice where they made one, else their settings."""
+    def resolve(cls, options: StoryOptions, settings: ResolvedSettings, *, genres: list[str] | None) -> ResolvedStoryRequest:
+        """The reader's choice where they made one, else their settings. `genres` are the request's genres as the
+        story names them (built-in ids, custom genres by name), None when the request left them out."""
         return cls(
             prompt=options.prompt,
             language=options.language or settings.language,
             age_group=options.age_group or settings.age_group,
-            genres=settings.genre_names if options.genres is None else options.genres,
+            genres=settings.genre_names if genres is None else genres,
             ai_images=settings.ai_images if options.ai_images is None else options.ai_images,
         )
 

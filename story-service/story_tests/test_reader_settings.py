@@ -4,27 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from pathlib import Path
 
 import httpx
 import pytest
 from storyscape_devtools.testing import LiveServer, TestKeys, free_port
 
-from prompt_service.main import create_app as create_prompt_app
-from prompt_service.settings import Settings as PromptSettings
+from story_tests.utils import stack
 from story_tests.utils.sse_client import collect_story
 
 
 @pytest.fixture(scope="module")
 def prompt_server(keys: TestKeys, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    path: Path = tmp_path_factory.mktemp("prompt") / "prompt.db"
-    settings = PromptSettings(
-        environment="test",
-        internal_public_keys=keys.public_keys,
-        internal_signing_key=keys.private_pem("prompt-service"),
-        database_url=f"sqlite:///{path}",
-    )
-    with LiveServer(create_prompt_app(settings)) as server:
+    with stack.prompt_server(keys, tmp_path_factory.mktemp("prompt")) as server:
         server.wait_ready()
         yield server
 

@@ -76,7 +76,7 @@ async def test_stories_are_written_with_story_service_prompts(tmp_path: Path, ch
 
 def _idea_of(request: dict[str, object]) -> str:
     content = request["messages"][-1]["content"]  # type: ignore[index]
-    return str(content).split("कहानी का विचार: ", 1)[1]
+    return str(content).split("कहानी का विचार: ", 1)[1].removeprefix('"').removesuffix('"')  # the idea is quoted
 
 
 async def test_requests_in_flight_stay_within_the_concurrency(tmp_path: Path, chat_server: tuple[ChatServerLog, str]) -> None:

@@ -44,3 +44,9 @@ class ResolvedSettings(UserSettings):
     """Settings with each genre as the words a prompt uses: built-in ids as they are, custom genres by name."""
 
     genre_names: list[str] = Field(default_factory=list)
+
+
+class CustomGenreNames(BaseModel):
+    """A reader's own genres by id, as a story prompt names them (each name was moderated when it was set)."""
+
+    names: dict[str, str] = Field(default_factory=dict, description="custom genre id → its name")

@@ -112,7 +112,11 @@ class StoryOptions(BaseModel):
     prompt: str = Field(description=f"The story idea, 1..{MAX_USER_PROMPT_CHARS} characters after trimming")
     language: Language | None = None
     age_group: AgeGroup | None = None
-    genres: list[str] | None = Field(default=None, max_length=MAX_GENRES)
+    genres: list[str] | None = Field(
+        default=None,
+        max_length=MAX_GENRES,
+        description="Built-in genre ids (see /v1/catalog) or your own custom genre ids (see /v1/genres); anything else is 422",
+    )
     ai_images: bool | None = None
 
     @field_validator("prompt")

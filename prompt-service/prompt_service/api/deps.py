@@ -8,6 +8,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from storyscape_safety import Moderator
+
 
 def current_time(request: Request) -> datetime:
     clock: Callable[[], datetime] = request.app.state.clock
@@ -15,3 +17,11 @@ def current_time(request: Request) -> datetime:
 
 
 Now = Annotated[datetime, Depends(current_time)]
+
+
+def moderator(request: Request) -> Moderator:
+    value: Moderator = request.app.state.moderator
+    return value
+
+
+ModeratorDep = Annotated[Moderator, Depends(moderator)]

@@ -30,5 +30,14 @@ class Reader:
     async def add_genre(self, name: str, label: str | None = None) -> httpx.Response:
         return await self.call("POST", "/v1/genres", json={"name": name} | ({"label": label} if label else {}))
 
+    async def rename_genre(self, genre_id: str, **fields: Any) -> httpx.Response:
+        return await self.call("PATCH", f"/v1/genres/{genre_id}", json=fields)
+
+    async def custom_genres(self) -> list[dict[str, Any]]:
+        response = await self.call("GET", "/v1/genres")
+        assert response.status_code == 200, response.text
+        custom: list[dict[str, Any]] = response.json()["custom"]
+        return custom
+
     async def save_prompt(self, text: str, language: str = "en") -> httpx.Response:
         return await self.call("POST", "/v1/prompts/saved", json={"text": text, "language": language})

@@ -12,7 +12,7 @@ from story_service.api.deps import PromptDep, StoryContextDep
 from story_service.idempotency import body_hash, valid_key
 from story_service.moderation import check_prompt
 from story_service.photo import MediaDep, StoryInput, StoryInputDep, with_photo
-from story_service.reader_settings import reader_settings
+from story_service.reader_settings import reader_settings, story_genres
 from story_service.schemas import ResolvedStoryRequest, StoryOptions
 from story_service.service import begin_story, replay_frames, story_frames
 from storyscape_common.contracts.errors import error_responses
@@ -51,7 +51,8 @@ concatenated they are the story text); `story.completed` {story} (durable before
 seconds); or `error` {code, message}, after which the stream ends. A `: ping` comment keeps idle connections open.
 
 Response headers are sent with the first event: anything that fails before it is a plain HTTP error (503 with
-`Retry-After` when no model can start, 502, 504, 422). `Idempotency-Key` (1..200 visible ASCII characters,
+`Retry-After` when no model can start, 502, 504, 422). `genres` are built-in genre ids and the reader's own custom
+genre ids (anything else is 422 naming `genres`). `Idempotency-Key` (1..200 visible ASCII characters,
 kept 24 h per reader): a repeat while the first is still being written is 409 with `Retry-After`; after it
 completed, the same story is replayed (started, one delta with the whole text, completed) without a model;
 the same key with a different body is 422."""
@@ -80,8 +81,10 @@ async def create_story(
         replay = await ctx.idempotency.begin(user_id=ctx.identity.user_id, key=idempotency_key, digest=request_digest(body))
         if replay is not None:
             return StreamingResponse(replay_frames(replay.story), media_type=SSE_MEDIA_TYPE, headers=SSE_HEADERS)
-    request = ResolvedStoryRequest.resolve(body.options, await reader_settings(prompt, ctx.identity))
+    settings = await reader_settings(prompt, ctx.identity)
     try:
+        genres = None if body.options.genres is None else await story_genres(prompt, ctx.identity, body.options.genres)
+        request = ResolvedStoryRequest.resolve(body.options, settings, genres=genres)
         if body.photo is not None:  # checked, moderated, stored and described by media-service
             await check_prompt(ctx.moderator, request.prompt, language=request.language)  # before the photo is stored
             request = await with_photo(request, body.photo, media, ctx.identity)

@@ -1,4 +1,5 @@
-"""The real neighbours of story-service, on loopback: history-service (SQLite) and hindi-llm-service (tiny Llama)."""
+"""The real neighbours of story-service, on loopback: history-service (SQLite), hindi-llm-service (tiny Llama), and
+where a test needs them media-service and prompt-service."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from history_service.main import create_app as create_history_app
 from history_service.settings import Settings as HistorySettings
 from media_service.main import create_app as create_media_app
 from media_service.settings import Settings as MediaSettings
+from prompt_service.main import create_app as create_prompt_app
+from prompt_service.settings import Settings as PromptSettings
 from story_service.main import create_app as create_story_app
 from story_service.settings import Settings as StorySettings
 
@@ -47,6 +50,17 @@ def media_server(keys: TestKeys, directory: Path) -> LiveServer:
         narrator="espeak",
     )
     return LiveServer(create_media_app(settings), port=port)
+
+
+def prompt_server(keys: TestKeys, directory: Path) -> LiveServer:
+    """prompt-service on SQLite: readers' settings and custom genres."""
+    settings = PromptSettings(
+        environment="test",
+        internal_public_keys=keys.public_keys,
+        internal_signing_key=keys.private_pem("prompt-service"),
+        database_url=f"sqlite:///{directory / 'prompt.db'}",
+    )
+    return LiveServer(create_prompt_app(settings))
 
 
 def llm_server(keys: TestKeys, model_dir: Path) -> tuple[LiveServer, Any]:
