@@ -19,7 +19,7 @@ from gateway.api import home, proxy
 from gateway.draining import Drain, DrainMiddleware
 from gateway.edge import BodyLimitMiddleware, BodyLimits, CanonicalPathMiddleware
 from gateway.firebase import FirebaseVerifier
-from gateway.rate_limits import limits_from, story_limits
+from gateway.rate_limits import story_limits
 from gateway.resources import GatewayResources
 from gateway.settings import Settings
 from gateway.upstreams import readiness_checks, upstream_sessions
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             firebase=FirebaseVerifier(settings=settings),
             signer=signer,
             upstreams=upstream_sessions(settings),
-            story_limits=story_limits(redis_url=settings.redis_url, limits=limits_from(settings)),
+            story_limits=story_limits(settings, registry=app.state.metrics_registry),
         )
         app.state.gateway = resources
         try:

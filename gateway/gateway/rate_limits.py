@@ -3,7 +3,9 @@
 Checked before any upstream call; over a limit the user gets 429 `rate_limited` with `Retry-After`. The counters
 live in Redis (one atomic script, so several gateway processes share them) when `GATEWAY_REDIS_URL` is set, else
 in this process. A stream holds a slot until it ends or the client leaves; in Redis the slot is a lease that the
-streaming gateway renews, so a gateway that dies does not hold its users' slots for ever.
+streaming gateway renews, so a gateway that dies does not hold its users' slots for ever. While Redis is unreachable
+each gateway keeps the limits in its own memory (`rate_limits_redis.FallbackCounters`): the limits hold per process,
+never fail open.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 import anyio
+from prometheus_client import CollectorRegistry
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -109,11 +112,9 @@ class StoryLimits:
 
     async def admit(self, user_id: str) -> str:
         slot = uuid.uuid4().hex
-        try:
-            denied = await self.counters.take(user_id, slot)
-        except Exception as exc:  # noqa: BLE001 - the counters' store being down must not stop every story
-            logger.warning("rate-limit counters unavailable; admitting", extra={"fields": {"error": type(exc).__name__}})
-            return slot
+        # No except here: with Redis down the counters answer from this process, and a limit that cannot be checked
+        # must not let the story through.
+        denied = await self.counters.take(user_id, slot)
         if denied is not None:
             headers = {"Retry-After": str(denied.retry_after_seconds)}
             raise ApiError(429, "rate_limited", f"too many stories: {denied.reason}", headers=headers)
@@ -160,13 +161,16 @@ def limits_from(settings: Settings) -> Limits:
     )
 
 
-def story_limits(*, redis_url: str, limits: Limits) -> StoryLimits:
-    """Counters in Redis when a URL is configured, else in this process."""
-    if redis_url:
-        from gateway.rate_limits_redis import RedisCounters  # the Redis client is only loaded where it is used
+def story_limits(settings: Settings, *, registry: CollectorRegistry) -> StoryLimits:
+    """Counters in Redis (this process's while it is unreachable) when a URL is configured, else in this process."""
+    limits = limits_from(settings)
+    if not settings.redis_url:
+        return StoryLimits(LocalCounters(limits), limits)
+    from gateway.rate_limits_redis import FallbackCounters, RedisCounters, RedisOutage  # Redis is loaded only if used
 
-        return StoryLimits(RedisCounters.connect(redis_url, limits), limits)
-    return StoryLimits(LocalCounters(limits), limits)
+    redis = RedisCounters.connect(settings.redis_url, limits, timeout_seconds=settings.redis_timeout_seconds)
+    outage = RedisOutage(registry=registry, retry_seconds=settings.redis_retry_seconds)
+    return StoryLimits(FallbackCounters(redis, LocalCounters(limits), outage), limits)
 
 
 class SlotHoldingResponse(Response):

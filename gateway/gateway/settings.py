@@ -38,7 +38,17 @@ class Settings(SignerSettings):
     # Verified ID tokens kept until they expire (0 turns the cache off); ~1 KB each.
     firebase_token_cache_size: int = Field(default=10_000, ge=0, description="Verified Firebase ID tokens kept until they expire (0: off)")
 
-    redis_url: str = Field(default="", repr=False, description="Redis for rate-limit counters; empty keeps them in-process")
+    redis_url: str = Field(
+        default="",
+        repr=False,
+        description="Redis for rate-limit counters shared by every gateway; empty (or unreachable) keeps them in-process",
+    )
+    redis_timeout_seconds: float = Field(
+        default=0.5, gt=0, le=10, description="Longest wait for Redis on a story request; past it the in-process counters answer"
+    )
+    redis_retry_seconds: float = Field(
+        default=5.0, gt=0, le=300, description="While Redis is unreachable, how often one request tries it again (the rest stay in-process)"
+    )
     story_rate_per_minute: float = Field(default=10.0, gt=0, description="New stories per user per minute (token bucket refill)")
     story_burst: int = Field(default=3, ge=1, description="New stories a user may start at once (token bucket size)")
     max_concurrent_streams: int = Field(default=2, ge=1, description="Story streams one user may have open at a time")
