@@ -30,6 +30,7 @@ ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/E
 SSE_EVENTS = {
     "story.started": {"$ref": "#/components/schemas/StoryStartedEvent"},
     "story.delta": {"$ref": "#/components/schemas/StoryDeltaEvent"},
+    "story.restarted": {"$ref": "#/components/schemas/StoryRestartedEvent"},
     "story.completed": {"$ref": "#/components/schemas/StoryCompletedEvent"},
     "story.image": {"$ref": "#/components/schemas/StoryImageEvent"},
     "error": {"$ref": "#/components/schemas/StreamErrorEvent"},
@@ -72,6 +73,12 @@ def sse_components() -> dict[str, Any]:
             },
         },
         "StoryDeltaEvent": {"type": "object", "required": ["text"], "properties": {"text": text}},
+        "StoryRestartedEvent": {
+            "type": "object",
+            "required": ["reason"],
+            "properties": {"reason": {"type": "string", "enum": ["content_blocked"]}},
+            "description": "Discard the deltas so far: the story is being written again; the deltas that follow are the whole story",
+        },
         "StoryCompletedEvent": {"type": "object", "required": ["story"], "properties": {"story": {"$ref": "#/components/schemas/Story"}}},
         "StoryImageEvent": {
             "type": "object",

@@ -44,7 +44,14 @@ def test_nothing_internal_or_operational_is_public() -> None:
     assert all(path.startswith("/v1/") for path in document["paths"])
     assert document["components"]["securitySchemes"]["FirebaseIdToken"]["scheme"] == "bearer"
     story = document["paths"]["/v1/stories"]["post"]["responses"]["200"]["content"]
-    assert set(story["text/event-stream"]["x-events"]) == {"story.started", "story.delta", "story.completed", "story.image", "error"}
+    assert set(story["text/event-stream"]["x-events"]) == {
+        "story.started",
+        "story.delta",
+        "story.restarted",
+        "story.completed",
+        "story.image",
+        "error",
+    }
     assert "ErrorBody" in document["components"]["schemas"]
 
 

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from story_service.api import stories
 from story_service.idempotency import IdempotencyKeys
-from story_service.moderation import story_moderator
+from story_service.moderation import Regenerations, story_moderator
 from story_service.outbox import Outbox
 from story_service.providers import ModelRouter
 from story_service.settings import Settings
@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
                 await app.state.prompt.aclose()
                 await app.state.media.aclose()
 
-    return create_service_app(
+    app = create_service_app(
         settings=settings,
         title="StoryScape story-service",
         description="Writes stories: builds the prompt, routes to a model, streams tokens over SSE, hands finished stories to history.",
@@ -99,3 +99,5 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         readiness_checks={"database": database_reachable, "history-service": history_reachable, "hindi-llm-service": hindi_llm_reachable},
         lifespan=lifespan,
     )
+    app.state.regenerations = Regenerations(app.state.metrics_registry)
+    return app

@@ -3,8 +3,10 @@ story before it is saved. `SAFETY_*` settings pick the provider (OpenAI when a k
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
+from prometheus_client import CollectorRegistry, Counter
 from pydantic import SecretStr
 
 from storyscape_common.sse import encode_event
@@ -19,7 +21,18 @@ from storyscape_safety import (
     record_block,
 )
 
-__all__ = ["ContentBlocked", "blocked_event", "check_prompt", "check_story", "checked_pieces", "story_moderator"]
+__all__ = [
+    "ContentBlocked",
+    "Regenerations",
+    "blocked_event",
+    "check_prompt",
+    "check_story",
+    "checked_pieces",
+    "restarted_event",
+    "story_moderator",
+]
+
+logger = logging.getLogger("story_service.moderation")
 
 
 async def check_prompt(moderator: Moderator, prompt: str, *, language: str) -> None:
@@ -56,6 +69,31 @@ async def check_story(moderator: Moderator, text: str, *, language: str) -> None
 def blocked_event(language: str) -> bytes:
     """The in-band refusal once the stream has begun: a kind message, nothing saved."""
     return encode_event("error", {"code": "content_blocked", "message": blocked_message(language)})
+
+
+def restarted_event() -> bytes:
+    """Tells the client to discard the text shown so far: the story is being written again."""
+    return encode_event("story.restarted", {"reason": "content_blocked"})
+
+
+class Regenerations:
+    """Stories written once more after a block, by outcome: counted, and logged with the story id (never the text)."""
+
+    OUTCOMES = ("recovered", "blocked", "failed")
+
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.total = Counter(
+            "storyscape_story_regenerations_total",
+            "Stories regenerated after a block: recovered (saved), blocked again, or failed (the model stopped)",
+            ["outcome"],
+            registry=registry,
+        )
+        for outcome in self.OUTCOMES:
+            self.total.labels(outcome=outcome)  # every outcome is exported from the start, at 0
+
+    def record(self, *, story_id: str, outcome: str) -> None:
+        self.total.labels(outcome=outcome).inc()
+        logger.info("story regenerated", extra={"fields": {"story_id": story_id, "outcome": outcome}})
 
 
 def story_moderator(openai_api_key: str, openai_base_url: str) -> Moderator:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import cast
 
-from openai import AsyncOpenAI, AsyncStream, Timeout
+from openai import AsyncOpenAI, AsyncStream, Timeout, omit
 from openai.types.chat import ChatCompletionChunk, ChatCompletionMessageParam
 
 from story_service.settings import Settings
@@ -35,8 +35,10 @@ class ChatRoute:
         temperature: float,
         top_p: float,
         identity: Identity,
-    ) -> AsyncIterator[str]:
-        """Yield text pieces as the model produces them; closing the iterator closes the HTTP stream."""
+        seed: int | None = None,
+    ) -> AsyncGenerator[str, None]:
+        """Yield text pieces as the model produces them; closing the iterator closes the HTTP stream. A `seed` asks
+        for another sample than the last one (OpenAI and our own model server both take it)."""
         headers = {"X-Request-ID": identity.request_id}
         if self.signer is not None:
             headers |= internal_headers(self.signer, identity=identity, audience=HINDI_LLM_SERVICE)
@@ -46,6 +48,7 @@ class ChatRoute:
             max_tokens=max_tokens,
             temperature=temperature,
             top_p=top_p,
+            seed=omit if seed is None else seed,
             stream=True,
             extra_headers=headers,
             extra_body={"repetition_penalty": self.repetition_penalty} if self.repetition_penalty else None,

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import unicodedata
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -19,7 +21,15 @@ import openai
 
 from story_service.idempotency import IdempotencyKeys
 from story_service.illustrations import illustration_frames
-from story_service.moderation import ContentBlocked, blocked_event, check_prompt, check_story, checked_pieces
+from story_service.moderation import (
+    ContentBlocked,
+    Regenerations,
+    blocked_event,
+    check_prompt,
+    check_story,
+    checked_pieces,
+    restarted_event,
+)
 from story_service.outbox import Outbox, local_story
 from story_service.photo import messages_for, with_source_image
 from story_service.providers import ChatRoute, ModelRouter
@@ -51,7 +61,16 @@ class StoryContext:
     idempotency: IdempotencyKeys
     identity: Identity
     moderator: Moderator
+    regenerations: Regenerations
     media: MediaClient | None = None
+
+
+@dataclass(frozen=True)
+class Generation:
+    """What a model is asked for this story: the messages and the token budget (the same for a regeneration)."""
+
+    messages: list[dict[str, str]]
+    max_tokens: int
 
 
 @dataclass
@@ -60,8 +79,16 @@ class StartedStory:
 
     story_id: str
     route: ChatRoute
-    pieces: AsyncIterator[str]
+    generation: Generation
+    pieces: AsyncGenerator[str, None]
     first_piece: str
+
+
+class EmptyAnswer(Exception):
+    """The model ended its answer without any text."""
+
+
+MID_STORY_ERRORS = (*PROVIDER_ERRORS, EmptyAnswer)
 
 
 def error_event(code: str, message: str) -> bytes:
@@ -83,30 +110,52 @@ def unavailable(errors: list[BaseException]) -> ApiError:
     )
 
 
+def generation_for(ctx: StoryContext, request: StoryRequest) -> Generation:
+    per_word = ctx.settings.hindi_tokens_per_word if request.language == "hi" else None
+    budget = max_tokens_for(language=request.language, age_group=request.age_group, tokens_per_word=per_word)
+    return Generation(messages_for(request), min(budget, ctx.settings.max_story_tokens))
+
+
+async def first_piece(
+    ctx: StoryContext, route: ChatRoute, generation: Generation, *, seed: int | None = None
+) -> tuple[str, AsyncGenerator[str, None]]:
+    """The route's first piece of text and the rest of its stream; on EmptyAnswer or a provider error it is closed."""
+    pieces = route.stream_text(
+        messages=generation.messages,
+        max_tokens=generation.max_tokens,
+        temperature=ctx.settings.temperature,
+        top_p=ctx.settings.top_p,
+        identity=ctx.identity,
+        seed=seed,
+    )
+    try:
+        while True:
+            piece = await asyncio.wait_for(anext(pieces), ctx.settings.first_token_timeout_seconds)
+            if piece:
+                return piece, pieces
+    except StopAsyncIteration:
+        await pieces.aclose()
+        raise EmptyAnswer("empty answer") from None
+    except PROVIDER_ERRORS:
+        await pieces.aclose()
+        raise
+
+
 async def begin_story(ctx: StoryContext, request: StoryRequest) -> StartedStory:
     """Try each route until one produces its first piece; retries and fallbacks end here."""
     await check_prompt(ctx.moderator, request.prompt, language=request.language)
-    messages = messages_for(request)
-    per_word = ctx.settings.hindi_tokens_per_word if request.language == "hi" else None
-    budget = max_tokens_for(language=request.language, age_group=request.age_group, tokens_per_word=per_word)
-    max_tokens = min(budget, ctx.settings.max_story_tokens)
+    generation = generation_for(ctx, request)
     errors: list[BaseException] = []
     for route in ctx.router.routes_for(request.language):
-        pieces = route.stream_text(
-            messages=messages, max_tokens=max_tokens, temperature=ctx.settings.temperature, top_p=ctx.settings.top_p, identity=ctx.identity
-        )
         try:
-            while True:
-                piece = await asyncio.wait_for(anext(pieces), ctx.settings.first_token_timeout_seconds)
-                if piece:
-                    return StartedStory(str(uuid.uuid4()), route, pieces, piece)
-        except StopAsyncIteration:
+            piece, pieces = await first_piece(ctx, route, generation)
+            return StartedStory(str(uuid.uuid4()), route, generation, pieces, piece)
+        except EmptyAnswer as exc:
             logger.warning("model produced no text", extra={"fields": {"route": route.name}})
-            errors.append(RuntimeError("empty answer"))
+            errors.append(exc)
         except PROVIDER_ERRORS as exc:
             logger.warning("provider failed before first token", extra={"fields": {"route": route.name, "error": type(exc).__name__}})
             errors.append(exc)
-        await pieces.aclose()  # type: ignore[attr-defined]
     raise unavailable(errors)
 
 
@@ -140,6 +189,57 @@ async def make_durable(ctx: StoryContext, story: StoryCreate, idempotency_key: s
     return saved
 
 
+async def attempt_frames(
+    ctx: StoryContext, request: StoryRequest, first: str, pieces: AsyncGenerator[str, None], parts: list[str]
+) -> AsyncGenerator[bytes, None]:
+    """One generation's checked deltas (each kept in `parts`), then the whole-story check; ContentBlocked ends it."""
+    try:
+        async for checked in checked_pieces(ctx.moderator, first, pieces, language=request.language):
+            # NFC, as history stores it: the text a reader watched arrive is the text they find saved.
+            piece = unicodedata.normalize("NFC", checked)
+            parts.append(piece)
+            yield encode_event("story.delta", {"text": piece})
+    finally:
+        await pieces.aclose()
+    await check_story(ctx.moderator, "".join(parts), language=request.language)
+
+
+async def regenerated_frames(
+    ctx: StoryContext, request: StoryRequest, started: StartedStory, parts: list[str]
+) -> AsyncGenerator[bytes, None]:
+    """One more attempt on the same route with a new seed, its outcome counted; a second block raises ContentBlocked."""
+    try:
+        piece, pieces = await first_piece(ctx, started.route, started.generation, seed=secrets.randbelow(2**31))
+        async with aclosing(attempt_frames(ctx, request, piece, pieces, parts)) as frames:
+            async for frame in frames:
+                yield frame
+    except ContentBlocked:
+        ctx.regenerations.record(story_id=started.story_id, outcome="blocked")
+        raise
+    except MID_STORY_ERRORS:
+        ctx.regenerations.record(story_id=started.story_id, outcome="failed")
+        raise
+    ctx.regenerations.record(story_id=started.story_id, outcome="recovered")
+
+
+async def text_frames(ctx: StoryContext, request: StoryRequest, started: StartedStory, parts: list[str]) -> AsyncGenerator[bytes, None]:
+    """The story's deltas. The prompt passed moderation, so a story blocked on the way (mid-stream or as a whole)
+    is written once more, after `story.restarted` tells the client to discard what it showed; `parts` holds only
+    the text of the attempt that finished."""
+    try:
+        async with aclosing(attempt_frames(ctx, request, started.first_piece, started.pieces, parts)) as frames:
+            async for frame in frames:
+                yield frame
+        return
+    except ContentBlocked:
+        logger.info("story blocked; writing it again", extra={"fields": {"story_id": started.story_id}})
+    parts.clear()
+    yield restarted_event()
+    async with aclosing(regenerated_frames(ctx, request, started, parts)) as frames:
+        async for frame in frames:
+            yield frame
+
+
 async def story_frames(
     ctx: StoryContext, request: StoryRequest, started: StartedStory, *, idempotency_key: str | None = None
 ) -> AsyncIterator[bytes]:
@@ -149,21 +249,16 @@ async def story_frames(
     try:
         yield started_event(started.story_id, request, started.route.model)
         try:
-            async for checked in checked_pieces(ctx.moderator, started.first_piece, started.pieces, language=request.language):
-                # NFC, as history stores it: the text a reader watched arrive is the text they find saved.
-                piece = unicodedata.normalize("NFC", checked)
-                parts.append(piece)
-                yield encode_event("story.delta", {"text": piece})
-            await check_story(ctx.moderator, "".join(parts), language=request.language)
+            async with aclosing(text_frames(ctx, request, started, parts)) as frames:
+                async for frame in frames:
+                    yield frame
         except ContentBlocked:
             yield blocked_event(request.language)  # nothing is saved
             return
-        except PROVIDER_ERRORS as exc:
+        except MID_STORY_ERRORS as exc:
             logger.warning("provider failed mid-story", extra={"fields": {"route": started.route.name, "error": type(exc).__name__}})
             yield error_event("upstream_unavailable", "the story model stopped unexpectedly; nothing was saved")
             return
-        finally:
-            await started.pieces.aclose()  # type: ignore[attr-defined]
         story = finished_story(started.story_id, "".join(parts).strip(), request, started.route.model)
         # Generation is over: a client leaving now must not lose the story, so the save is shielded.
         handed_over = True
@@ -178,6 +273,7 @@ async def story_frames(
         async for frame in illustration_frames(ctx.media, saved, request, identity=ctx.identity, deadline_s=deadline):
             yield frame
     finally:
+        await started.pieces.aclose()  # a no-op once the first attempt ended; stops the model if the client left before it
         if idempotency_key is not None and not handed_over:
             await asyncio.shield(ctx.idempotency.abandon(user_id=ctx.identity.user_id, key=idempotency_key))
 

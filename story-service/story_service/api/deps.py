@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from story_service.idempotency import IdempotencyKeys
+from story_service.moderation import Regenerations
 from story_service.outbox import Outbox
 from story_service.providers import ModelRouter
 from story_service.service import StoryContext
@@ -74,6 +75,14 @@ def moderator(request: Request) -> Moderator:
 ModeratorDep = Annotated[Moderator, Depends(moderator)]
 
 
+def regenerations(request: Request) -> Regenerations:
+    value: Regenerations = request.app.state.regenerations
+    return value
+
+
+RegenerationsDep = Annotated[Regenerations, Depends(regenerations)]
+
+
 def story_context(
     identity: CurrentIdentity,
     settings: SettingsDep,
@@ -82,10 +91,18 @@ def story_context(
     idempotency: IdempotencyDep,
     media: MediaDep,
     moderator: ModeratorDep,
+    regenerations: RegenerationsDep,
 ) -> StoryContext:
     """Everything one story needs, for the user (and request id) the internal token vouches for."""
     return StoryContext(
-        settings=settings, router=router, outbox=outbox, idempotency=idempotency, identity=identity, moderator=moderator, media=media
+        settings=settings,
+        router=router,
+        outbox=outbox,
+        idempotency=idempotency,
+        identity=identity,
+        moderator=moderator,
+        regenerations=regenerations,
+        media=media,
     )
 
 

@@ -47,8 +47,10 @@ def request_digest(body: StoryInput) -> str:
 router = APIRouter(prefix="/v1/stories", tags=["stories"])
 
 SSE_DESCRIPTION = """Events, in order: `story.started` {story_id, language, mode, model}; `story.delta` {text} (many;
-concatenated they are the story text); `story.completed` {story} (durable before it is sent, in history within
-seconds); or `error` {code, message}, after which the stream ends. A `: ping` comment keeps idle connections open.
+concatenated they are the story text); at most once `story.restarted` {reason: "content_blocked"}: the text so far
+was refused by moderation and is discarded, the deltas that follow are the whole story, written again;
+`story.completed` {story} (durable before it is sent, in history within seconds); or `error` {code, message},
+after which the stream ends. A `: ping` comment keeps idle connections open.
 
 Response headers are sent with the first event: anything that fails before it is a plain HTTP error (503 with
 `Retry-After` when no model can start, 502, 504, 422). `genres` are built-in genre ids and the reader's own custom
