@@ -77,3 +77,6 @@ class SuggestionSetRow(Base):
     prompts: Mapped[list[str]] = mapped_column(JSON_LIST)
     source: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    # The purge of old sets looks them up by age.
+    __table_args__ = (Index("ix_suggestion_sets_created_at", "created_at"),)

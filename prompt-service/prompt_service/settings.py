@@ -34,6 +34,13 @@ class Settings(SignerSettings):
         description="A bank set served after a missed model deadline is kept this long; then the model is asked again",
     )
     suggestion_cache_seconds: int = Field(default=26 * 3600, ge=1, description="How long a day's set stays in the cache")
+    suggestion_daily_generations: int = Field(
+        default=3,
+        ge=0,
+        description="New suggestion sets (model calls) per reader per local day, whatever their settings; then the bank answers",
+    )
+    suggestion_retention_days: int = Field(default=30, ge=1, description="Stored suggestion sets older than this are purged")
+    suggestion_purge_interval_seconds: float = Field(default=3600.0, gt=0, description="How often old suggestion sets are purged")
 
     def secret_fields(self) -> tuple[str, ...]:
         # The URLs may carry passwords.

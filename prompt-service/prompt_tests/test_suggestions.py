@@ -13,15 +13,17 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from redis.asyncio import Redis
+from sqlalchemy import select
 from storyscape_devtools.testing import LiveServer
 
 from prompt_service.main import create_app
-from prompt_service.schemas import ResolvedSettings
+from prompt_service.models import SuggestionSetRow
 from prompt_service.settings import Settings
-from prompt_service.suggestions.service import settings_hash
+from prompt_service.suggestions.service import generation_lock
 from prompt_tests.conftest import MovableClock
 from prompt_tests.utils.fake_model import ModelScript
 from prompt_tests.utils.reader import Reader
+from storyscape_common.db import create_engine
 
 ENGLISH = [
     "A shy dragon learns to share its treasure with the village children.",
@@ -228,15 +230,105 @@ async def test_a_waiter_takes_over_when_the_lock_holder_died(
 ) -> None:
     """Another process took the key's lock and died: after the lock's expiry this one generates the set, once."""
     settings = prompt_settings.model_copy(update={"redis_url": "redis://127.0.0.1:6379/0"})
-    day = clock().astimezone(ZoneInfo("Asia/Kolkata")).date().isoformat()
-    key = f"{alice.user_id}:{day}:{settings_hash(ResolvedSettings())}"
+    day = clock().astimezone(ZoneInfo("Asia/Kolkata")).date()
     redis = Redis.from_url(settings.redis_url)
     with LiveServer(create_app(settings, clock=clock)) as server:
         async with httpx.AsyncClient(base_url=server.url, timeout=20) as http:
-            await redis.set("suggestions-lock:" + key, "a-dead-holder", px=1500)
+            await redis.set("suggestions-lock:" + generation_lock(alice.user_id, day), "a-dead-holder", px=1500)
             started = time.monotonic()
             body = await suggestions(Reader(http, alice.keys, alice.user_id))
             waited = time.monotonic() - started
             assert body["prompts"] == ENGLISH and total(await generations(http)) == 1
     await redis.aclose()
     assert 1.0 < waited < 5
+
+
+async def daily_cap_count(client: httpx.AsyncClient) -> float:
+    found = re.search(r"^storyscape_suggestion_daily_cap_total ([0-9.]+)$", (await client.get("/metrics")).text, flags=re.M)
+    return float(found.group(1)) if found else 0.0
+
+
+async def test_the_same_genres_in_another_order_are_the_same_set_not_a_new_generation(alice: Reader, model_script: ModelScript) -> None:
+    assert (await alice.put_settings(genres=["animals", "nature", "mystery"])).status_code == 200
+    first = await suggestions(alice)
+    calls = model_script.calls
+    model_script.answer({"prompts": list(reversed(ENGLISH))})
+    for order in (["mystery", "animals", "nature"], ["nature", "mystery", "animals"]):
+        assert (await alice.put_settings(genres=order)).status_code == 200
+        assert await suggestions(alice) == first
+    assert model_script.calls == calls
+
+
+async def test_after_three_generations_in_a_day_the_bank_answers_without_a_model_call_until_the_next_day(
+    alice: Reader, client: httpx.AsyncClient, model_script: ModelScript, clock: MovableClock
+) -> None:
+    made = []
+    for index, genres in enumerate((["animals"], ["science"], ["mystery"])):
+        model_script.answer({"prompts": ENGLISH[index:] + ENGLISH[:index]})
+        assert (await alice.put_settings(genres=genres)).status_code == 200
+        made.append(await suggestions(alice))
+        assert made[-1]["source"] == "model"
+    calls, capped = model_script.calls, await daily_cap_count(client)
+
+    assert (await alice.put_settings(genres=["bedtime"])).status_code == 200
+    fourth = await suggestions(alice)
+    assert fourth["source"] == "bank" and model_script.calls == calls
+    assert_well_formed(fourth["prompts"], hindi=False)
+    assert await suggestions(alice) == fourth  # the same bank set on a repeat read, still no model call
+    assert (await alice.put_settings(language="hi")).status_code == 200
+    assert (await suggestions(alice))["source"] == "bank" and model_script.calls == calls
+    assert await daily_cap_count(client) - capped == 2
+    # A set made earlier today is still that set.
+    assert (await alice.put_settings(language="en", genres=["science"])).status_code == 200
+    assert await suggestions(alice) == made[1]
+
+    clock.offset = timedelta(days=1)  # a new local day: new generations
+    assert (await alice.put_settings(genres=["bedtime"])).status_code == 200
+    tomorrow = await suggestions(alice)
+    assert tomorrow["source"] == "model" and model_script.calls == calls + 1
+
+
+async def test_the_daily_number_of_generations_is_a_setting(
+    alice: Reader, model_script: ModelScript, prompt_settings: Settings, clock: MovableClock
+) -> None:
+    settings = prompt_settings.model_copy(update={"suggestion_daily_generations": 1})
+    with LiveServer(create_app(settings, clock=clock)) as server:
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+            reader = Reader(http, alice.keys, alice.user_id)
+            assert (await suggestions(reader))["source"] == "model"
+            assert (await reader.put_settings(genres=["science"])).status_code == 200
+            assert (await suggestions(reader))["source"] == "bank"
+
+
+async def stored_dates(database_url: str, user_id: str) -> list[str]:
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            query = select(SuggestionSetRow.local_date).where(SuggestionSetRow.user_id == user_id)
+            return sorted(row[0] for row in await connection.execute(query))
+    finally:
+        await engine.dispose()
+
+
+async def test_sets_older_than_30_days_are_purged_while_the_service_runs(
+    alice: Reader, model_script: ModelScript, prompt_settings: Settings, database_url: str
+) -> None:
+    """The service's clock is moved, not waited for: sets made 31 and 29 days "ago", then the purge's next pass."""
+    clock = MovableClock()
+    settings = prompt_settings.model_copy(update={"suggestion_purge_interval_seconds": 0.05})
+    with LiveServer(create_app(settings, clock=clock)) as server:
+        async with httpx.AsyncClient(base_url=server.url, timeout=10) as http:
+            reader = Reader(http, alice.keys, alice.user_id)
+            made = []
+            for days_ago in (31, 29):
+                clock.offset = -timedelta(days=days_ago)
+                made.append((await suggestions(reader))["date"])
+            assert await stored_dates(database_url, alice.user_id) == sorted(made)
+
+            clock.offset = timedelta()  # today: one set is now past 30 days
+            deadline = time.monotonic() + 10
+            while await stored_dates(database_url, alice.user_id) != [made[1]]:
+                assert time.monotonic() < deadline, "the 31-day-old set was not purged"
+                await asyncio.sleep(0.05)
+            purged = re.search(r"^storyscape_suggestion_sets_purged_total ([0-9.]+)$", (await http.get("/metrics")).text, re.M)
+            assert purged is not None and float(purged.group(1)) >= 1
