@@ -50,7 +50,7 @@ def _form_fields(form: FormData) -> dict[str, Any]:
         try:
             data["genres"] = json.loads(genres[0])
         except ValueError:
-            raise ApiError(422, "validation_error", "genres must be repeated fields or one JSON list") from None
+            raise ApiError(422, "invalid_request", "genres must be repeated fields or one JSON list") from None
     elif genres:
         data["genres"] = genres
     return data
@@ -59,7 +59,7 @@ def _form_fields(form: FormData) -> dict[str, Any]:
 async def _photo(form: FormData) -> bytes:
     image = form.get("image")
     if not isinstance(image, UploadFile):
-        raise ApiError(422, "validation_error", "image: a multipart request needs a photo in the `image` field")
+        raise ApiError(422, "invalid_request", "image: a multipart request needs a photo in the `image` field")
     data = await image.read(MAX_PHOTO_BYTES + 1)
     if len(data) > MAX_PHOTO_BYTES:
         raise ApiError(413, "payload_too_large", "the photo is too large (over 10 MiB)")
@@ -74,9 +74,9 @@ async def story_input(request: Request) -> StoryInput:
     try:
         body = await request.json()
     except ValueError:
-        raise ApiError(422, "validation_error", "the body must be JSON or multipart/form-data") from None
+        raise ApiError(422, "invalid_request", "the body must be JSON or multipart/form-data") from None
     if not isinstance(body, dict):
-        raise ApiError(422, "validation_error", "the body must be a JSON object")
+        raise ApiError(422, "invalid_request", "the body must be a JSON object")
     return StoryInput(_options(body))
 
 
