@@ -108,6 +108,11 @@ def story_text_stream(body: dict[str, Any], files: dict[str, Any] | None, holder
             holder["error"] = payload
         elif event == "story.started":
             holder["started"] = payload
+        elif event == "story.restarted":
+            # A block mid-story: the service writes it once more. The text shown so far is discarded (a stream
+            # cannot be unwritten here, so the reader is told; the saved story is only what follows).
+            holder["restarted"] = payload
+            yield "\n\n---\n*(written again: the text above was discarded)*\n\n"
 
 
 def write_tab() -> None:
