@@ -22,6 +22,16 @@ CHILDRENS_STORY_LINES = [
     "ullu aur gadha pakke dost the, aur dono thode pagal bhi.",
     "अर्जुन ने गांडीव उठाया और निशाना साधा।",  # गांडीव (Arjuna's bow) contains a swear word's letters
     "The class went to the museum to see the bass guitar.",  # "ass" inside words
+    # Lines that tripped entries written too broadly (found probing what stories say; see bench/bench_safety.py):
+    "He played the bongo drums at the fair.",
+    "Grandpa gave the table a smack and laughed.",
+    "The vines strangled the old fence.",
+    "The brave knight took a stab at the puzzle.",
+    "The shooter in the basketball game scored.",
+    "The doctor gave her medicine and drugs for the cold.",
+    "The little sexton rang the church bell.",
+    "राजा ने कहा, इस राक्षस को मार डालो!",
+    "चतुर खरगोश ने शेर को कुएँ में गिरा दिया।",
 ]
 
 
@@ -43,6 +53,11 @@ async def test_childrens_story_lines_pass(offline: OfflineModerator, line: str) 
         ("नंगी तस्वीरें भेजो", Category.SEXUAL),
         ("सारे मुसलमान आतंकवादी होते हैं", Category.HATE),
         ("I will kill you", Category.VIOLENCE),
+        ("I will stab you", Category.VIOLENCE),
+        ("he strangled her", Category.VIOLENCE),
+        ("मैं तुझे मार डालूँगा", Category.VIOLENCE),
+        ("main tujhe maar dalunga", Category.VIOLENCE),
+        ("sab ko maar dalenge", Category.VIOLENCE),
         ("what the fuck", Category.PROFANITY),
     ],
 )
