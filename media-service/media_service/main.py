@@ -18,9 +18,11 @@ from media_service.jobs.worker import JobWorker, RetryPolicy
 from media_service.providers import create_providers
 from media_service.settings import Settings
 from media_service.storage import ObjectStore, create_object_store
+from media_service.sweeper import UploadSweeper
 from media_service.vision.fallback import create_vision_provider
 from storyscape_common.app import create_service_app
 from storyscape_common.db import check_database, open_database
+from storyscape_common.tasks import running
 from storyscape_safety import create_moderator
 
 DESCRIPTION = "Illustrations and narration made by durable jobs, and the object store (S3 or a local directory) that holds them."
@@ -82,8 +84,10 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         store: ObjectStore = app.state.object_store
         await store.start()
         try:
-            async with open_database(app, settings.database_url, migrations=MIGRATIONS), run_workers(app, settings):
-                yield
+            async with open_database(app, settings.database_url, migrations=MIGRATIONS) as sessions, run_workers(app, settings):
+                sweeper = UploadSweeper(sessions=sessions, store=store, max_age_s=settings.upload_max_age_s, clock=clock)
+                async with running(sweeper.run(settings.upload_sweep_interval_s)):
+                    yield
         finally:
             await store.close()
 

@@ -1,4 +1,4 @@
-"""Tables owned by media-service: the stories it may illustrate and narrate, and the jobs that do it."""
+"""Tables owned by media-service: the stories it may illustrate and narrate, the jobs that do it, and uploaded photos."""
 
 from __future__ import annotations
 
@@ -60,4 +60,24 @@ class JobRow(Base):
         # Workers look for due work by state and time; readers list one story's jobs.
         Index("ix_media_jobs_due", "state", "next_attempt_at"),
         Index("ix_media_jobs_story", "story_id", "user_id"),
+    )
+
+
+class UploadRow(Base):
+    """An uploaded photo's object and owner; `story_id` stays null until history-service saves the story made from it."""
+
+    __tablename__ = "media_uploads"
+
+    object_key: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128))
+    story_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attached_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Set when the sweeper starts removing a never-attached upload: from then on it can no longer be attached.
+    sweeping_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+    __table_args__ = (
+        # Deletions find a user's (or a story's) photos; the sweeper finds old unattached ones.
+        Index("ix_media_uploads_owner", "user_id", "story_id"),
+        Index("ix_media_uploads_unattached", "story_id", "created_at"),
     )

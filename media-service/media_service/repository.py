@@ -1,4 +1,4 @@
-"""Data access for stories and media jobs; every query that serves a request is scoped by the user."""
+"""Data access for stories, media jobs and uploaded photos; every query that serves a request is scoped by the user."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from media_service.models import JobRow, StoryRow
+from media_service.models import JobRow, StoryRow, UploadRow
 
 PENDING, RUNNING, SUCCEEDED, FAILED = "pending", "running", "succeeded", "failed"
 
@@ -138,15 +138,76 @@ async def finish(session: AsyncSession, job: JobRow, *, now: datetime, **values:
 
 
 async def delete_stories(session: AsyncSession, *, user_id: str, story_ids: list[str] | None) -> tuple[int, list[str]]:
-    """Delete the user's stories (all of them when `story_ids` is None) and their jobs; return the count and object keys."""
+    """Delete the user's stories (all of them when `story_ids` is None), their jobs and their photos; return how many
+    stories had something deleted, and the object keys to delete."""
     job_scope = JobRow.user_id == user_id
     story_scope = StoryRow.user_id == user_id
+    upload_scope = (UploadRow.user_id == user_id) & UploadRow.story_id.is_not(None)
     if story_ids is not None:
         job_scope = job_scope & JobRow.story_id.in_(story_ids)
         story_scope = story_scope & StoryRow.id.in_(story_ids)
+        upload_scope = upload_scope & UploadRow.story_id.in_(story_ids)
     keys = [k for k in (await session.execute(select(JobRow.object_key).where(job_scope))).scalars() if k]
+    photos = (await session.execute(select(UploadRow.object_key, UploadRow.story_id).where(upload_scope))).all()
     job_story_ids = set((await session.execute(select(JobRow.story_id).where(job_scope))).scalars())
     story_rows = set((await session.execute(select(StoryRow.id).where(story_scope))).scalars())
     await session.execute(delete(JobRow).where(job_scope))
     await session.execute(delete(StoryRow).where(story_scope))
-    return len(job_story_ids | story_rows), keys
+    await session.execute(delete(UploadRow).where(upload_scope))
+    photo_story_ids = {photo.story_id for photo in photos}
+    return len(job_story_ids | story_rows | photo_story_ids), keys + [photo.object_key for photo in photos]
+
+
+async def delete_user(session: AsyncSession, *, user_id: str) -> list[str]:
+    """Delete every row of the user (stories, jobs, uploads attached or not); return the object keys they named."""
+    keys = [k for k in (await session.execute(select(JobRow.object_key).where(JobRow.user_id == user_id))).scalars() if k]
+    keys += list((await session.execute(select(UploadRow.object_key).where(UploadRow.user_id == user_id))).scalars())
+    for table, owner in ((JobRow, JobRow.user_id), (StoryRow, StoryRow.user_id), (UploadRow, UploadRow.user_id)):
+        await session.execute(delete(table).where(owner == user_id))
+    return keys
+
+
+def record_upload(session: AsyncSession, *, object_key: str, user_id: str, now: datetime) -> None:
+    session.add(UploadRow(object_key=object_key, user_id=user_id, story_id=None, created_at=now))
+
+
+async def attach_upload(session: AsyncSession, *, user_id: str, object_key: str, story_id: str, now: datetime) -> bool:
+    """Make the user's upload the story's photo; True when it is (now or already), False for an upload that is not
+    theirs, not recorded, being swept, or another story's."""
+    free = (UploadRow.story_id.is_(None)) & (UploadRow.sweeping_since.is_(None))
+    attached = await session.execute(
+        update(UploadRow)
+        .where(UploadRow.object_key == object_key, UploadRow.user_id == user_id, free)
+        .values(story_id=story_id, attached_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if attached.rowcount == 1:  # type: ignore[attr-defined]
+        return True
+    row = await session.get(UploadRow, object_key, populate_existing=True)
+    return row is not None and row.user_id == user_id and row.story_id == story_id
+
+
+async def claim_stale_uploads(session: AsyncSession, *, created_before: datetime, now: datetime, limit: int) -> list[str]:
+    """Mark never-attached uploads made before `created_before` as being swept; return up to `limit` marked keys.
+
+    Marked, an upload can no longer be attached to a story, so deleting its object is safe once this commits. The
+    write comes first, so SQLite takes its write lock at once; on PostgreSQL `SKIP LOCKED` lets a second sweeper
+    mark other rows. Rows another sweeper marked (or a crashed sweep left marked) are returned too: deleting an
+    object or a row twice is harmless.
+    """
+    stale = UploadRow.story_id.is_(None) & (UploadRow.created_at < created_before)
+    unmarked = select(UploadRow.object_key).where(stale, UploadRow.sweeping_since.is_(None)).order_by(UploadRow.created_at).limit(limit)
+    await session.execute(
+        update(UploadRow)
+        .where(UploadRow.object_key.in_(unmarked.with_for_update(skip_locked=True)), UploadRow.story_id.is_(None))
+        .values(sweeping_since=now)
+        .execution_options(synchronize_session=False)
+    )
+    marked = select(UploadRow.object_key).where(stale, UploadRow.sweeping_since.is_not(None)).order_by(UploadRow.created_at).limit(limit)
+    return list((await session.execute(marked)).scalars())
+
+
+async def delete_swept_uploads(session: AsyncSession, *, keys: list[str]) -> int:
+    """Delete the rows of swept uploads whose objects are gone; returns how many were still there."""
+    result = await session.execute(delete(UploadRow).where(UploadRow.object_key.in_(keys), UploadRow.sweeping_since.is_not(None)))
+    return int(result.rowcount)  # type: ignore[attr-defined]

@@ -17,10 +17,12 @@ from storyscape_common.contracts.media import (
     IllustrationsCreate,
     IllustrationSlot,
     MediaAudio,
+    MediaDeleted,
     MediaImage,
     MediaJob,
     MediaPage,
     MediaRead,
+    PhotoAttached,
     StoryMedia,
     StoryRegistered,
     StoryText,
@@ -28,6 +30,7 @@ from storyscape_common.contracts.media import (
 from storyscape_common.errors import ApiError
 
 MAX_CAPTION = 140
+DELETE_CONCURRENCY = 16  # store deletes in flight at once (an account may hold thousands of objects)
 
 
 def story_not_found() -> ApiError:
@@ -161,5 +164,28 @@ def audio_status(job: MediaJob) -> AudioStatus:
 
 async def delete_objects(store: ObjectStore, keys: list[str]) -> None:
     """Before the rows go: if the store fails, the request fails and the caller retries; nothing is orphaned."""
-    for key in keys:
-        await store.delete(key)
+    unique = list(dict.fromkeys(keys))
+    for start in range(0, len(unique), DELETE_CONCURRENCY):
+        await asyncio.gather(*(store.delete(key) for key in unique[start : start + DELETE_CONCURRENCY]))
+
+
+async def delete_media(session: AsyncSession, store: ObjectStore, *, user_id: str, story_ids: list[str] | None) -> MediaDeleted:
+    """The stories' pictures, narration and source photos (every story's when `story_ids` is None), objects and rows."""
+    stories, keys = await repository.delete_stories(session, user_id=user_id, story_ids=story_ids)
+    await delete_objects(store, keys)  # a store failure rolls the rows back: the caller retries
+    return MediaDeleted(stories=stories, objects=len(keys))
+
+
+async def delete_account(session: AsyncSession, store: ObjectStore, *, user_id: str) -> int:
+    """Everything media-service holds of the user: every row, every object a row names, and anything else stored
+    under their prefix (photos uploaded before uploads were recorded, a job's output whose row went first)."""
+    keys = await repository.delete_user(session, user_id=user_id)
+    keys += await store.keys(user_prefix(user_id) + "/")
+    await delete_objects(store, keys)
+    return len(set(keys))
+
+
+async def attach_photo(session: AsyncSession, *, user_id: str, story_id: str, object_key: str, now: datetime) -> PhotoAttached:
+    """The upload becomes the story's photo: kept by the sweeper, deleted with the story."""
+    attached = await repository.attach_upload(session, user_id=user_id, object_key=object_key, story_id=story_id, now=now)
+    return PhotoAttached(story_id=story_id, object_key=object_key, attached=attached)

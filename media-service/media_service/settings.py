@@ -56,6 +56,10 @@ class Settings(ServiceSettings):
     job_backoff_max_s: float = Field(default=300.0, gt=0, description="Longest delay between tries")
     job_lease_s: float = Field(default=60.0, ge=1, description="A claim not renewed for this long is re-run (crash recovery)")
     job_poll_s: float = Field(default=1.0, gt=0, description="How often idle workers look for jobs other processes wrote")
+    upload_max_age_s: float = Field(
+        default=3600.0, gt=0, description="An uploaded photo no saved story claimed is deleted once this old (blocked or abandoned)"
+    )
+    upload_sweep_interval_s: float = Field(default=3600.0, gt=0, description="How often the sweeper looks for such photos")
 
     openai_api_key: str = Field(default="", repr=False, description="Set: OpenAI Images and tts-1-hd; empty: offline providers")
     openai_base_url: str | None = Field(default=None, description="Only for OpenAI-compatible servers (tests)")

@@ -52,7 +52,8 @@ async def test_start_up_creates_the_tables_and_the_cli_reverses_them(empty_datab
     finally:
         await engine.dispose()
     found = await read_tables(empty_database)
-    assert set(found) == {"media_jobs", "media_stories"}
+    assert set(found) == {"media_jobs", "media_stories", "media_uploads"}
+    assert found["media_uploads"] == ["attached_at", "created_at", "object_key", "story_id", "sweeping_since", "user_id"]
     assert {"inputs_hash", "state", "attempts", "next_attempt_at", "lease_expires_at", "object_key", "error"} <= set(found["media_jobs"])
 
     env = {**os.environ, "MEDIA_DATABASE_URL": empty_database}
@@ -60,4 +61,4 @@ async def test_start_up_creates_the_tables_and_the_cli_reverses_them(empty_datab
     await asyncio.to_thread(subprocess.run, [*alembic, "downgrade", "base"], check=True, env=env, capture_output=True, timeout=120)
     assert await read_tables(empty_database) == {}
     await asyncio.to_thread(subprocess.run, [*alembic, "upgrade", "head"], check=True, env=env, capture_output=True, timeout=120)
-    assert set(await read_tables(empty_database)) == {"media_jobs", "media_stories"}
+    assert set(await read_tables(empty_database)) == {"media_jobs", "media_stories", "media_uploads"}

@@ -51,6 +51,18 @@ async def test_put_get_exists_delete(store: ObjectStore, object_key: str) -> Non
     await store.delete(object_key)  # deleting twice is fine, as in S3
 
 
+async def test_keys_lists_everything_under_a_prefix_and_nothing_beside_it(store: ObjectStore, object_key: str) -> None:
+    folder = object_key.rsplit("/", 1)[0]
+    inside = [f"{folder}/a.png", f"{folder}/deeper/b.png", f"{folder}/deeper/more/c.png"]
+    beside = [f"{folder}x/d.png", f"{folder}-other.png"]
+    await asyncio.gather(*(store.put(key, PNG_BYTES, content_type="image/png") for key in inside + beside))
+    assert sorted(await store.keys(folder + "/")) == sorted(inside)
+    assert await store.keys(f"{folder}/nothing-here/") == []
+    for bad in (folder, "../x/", "/"):
+        with pytest.raises(InvalidObjectKey):
+            await store.keys(bad)
+
+
 async def test_empty_object_round_trips(store: ObjectStore, object_key: str) -> None:
     await store.put(object_key, b"", content_type="text/plain; charset=utf-8")
     stored = await store.get(object_key)

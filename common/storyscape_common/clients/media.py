@@ -20,6 +20,8 @@ from storyscape_common.contracts.media import (
     MediaJob,
     MediaPage,
     MediaRead,
+    PhotoAttach,
+    PhotoAttached,
     PhotoUploaded,
     PhotoUrl,
     StoryIds,
@@ -102,6 +104,12 @@ class MediaClient(InternalClient):
         data = await self._call("GET", "/internal/uploads/url", identity=identity, params={"key": key})
         return PhotoUrl.model_validate(data)
 
+    async def attach_photo(self, story_id: str, object_key: str, *, identity: Identity) -> PhotoAttached:
+        """The saved story was written from this upload: media-service keeps it (no sweep) and deletes it with the story."""
+        body = PhotoAttach(object_key=object_key).model_dump()
+        data = await self._call("PUT", f"/internal/stories/{story_id}/photo", identity=identity, json=body)
+        return PhotoAttached.model_validate(data)
+
     async def delete_story_media(self, story_id: str, *, identity: Identity) -> MediaDeleted:
         data = await self._call("DELETE", f"/internal/stories/{story_id}", identity=identity)
         return MediaDeleted.model_validate(data)
@@ -114,6 +122,11 @@ class MediaClient(InternalClient):
     async def delete_user_media(self, *, identity: Identity) -> MediaDeleted:
         data = await self._call("DELETE", "/internal/media", identity=identity)
         return MediaDeleted.model_validate(data)
+
+    async def delete_account_media(self, *, identity: Identity) -> None:
+        """Every object and row media-service holds of the token's user (account deletion; idempotent, 204)."""
+        response = await self.request("DELETE", "/internal/me", identity=identity)
+        raise_for_upstream(response, AUDIENCE)
 
     async def request_audio(self, story_id: str, *, identity: Identity) -> AudioStatus:
         """The public narration route, for callers that hold a user identity (e.g. the gateway's tests)."""

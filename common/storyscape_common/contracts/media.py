@@ -153,3 +153,19 @@ class PhotoUrl(BaseModel):
     """`GET /internal/uploads/url?key=`: a stored photo's URL, signed now."""
 
     url: str = Field(description="Signed or presigned; expires")
+
+
+class PhotoAttach(BaseModel):
+    """`PUT /internal/stories/{id}/photo`: the upload a saved story was written from."""
+
+    object_key: str = Field(min_length=1, max_length=500, description="`object_key` from the upload")
+
+
+class PhotoAttached(BaseModel):
+    """Whether the upload is now the story's photo (kept, and deleted with the story)."""
+
+    story_id: str
+    object_key: str
+    attached: bool = Field(
+        description="False when the caller's user has no such upload any more (swept, deleted) or it belongs to another story"
+    )

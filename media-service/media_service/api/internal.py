@@ -1,5 +1,6 @@
 """Internal endpoints for story-service and history-service: register stories, create and read media jobs,
-follow their events, delete a story's or a user's media. Everything is scoped by the verified user."""
+follow their events, attach a saved story's photo, delete a story's or a user's media, and delete everything of an
+account. Everything is scoped by the verified user."""
 
 from __future__ import annotations
 
@@ -19,18 +20,24 @@ from storyscape_common.contracts.media import (
     MediaJob,
     MediaPage,
     MediaRead,
+    PhotoAttach,
+    PhotoAttached,
     StoryIds,
     StoryMedia,
     StoryRegistered,
     StoryText,
 )
 from storyscape_common.db import SessionDep
+from storyscape_common.deps import CurrentIdentity
 from storyscape_common.errors import ApiError
+from storyscape_common.registry import STORY_SERVICE
 from storyscape_common.sse import SSE_HEADERS, SSE_MEDIA_TYPE
 
 router = APIRouter(prefix="/internal", tags=["internal"])
 StoryId = Annotated[str, Path(pattern=STORY_ID_PATTERN, description="The story's id (as story-service assigned it)")]
 FORBIDDEN: dict[int | str, dict[str, Any]] = {403: {"description": "The caller is not story-service or history-service"}}
+# story-service runs the account-deletion jobs (its account_deletion.py); only it may delete a whole account here.
+ACCOUNT_DELETION_CALLER = STORY_SERVICE
 UNKNOWN_STORY: dict[int | str, dict[str, Any]] = {404: {"description": "No such story registered for this user"}}
 
 
@@ -134,22 +141,39 @@ async def story_events(
     return StreamingResponse(stream, media_type=SSE_MEDIA_TYPE, headers=SSE_HEADERS)
 
 
-@router.delete("/stories/{story_id}", summary="Delete the story's media objects and jobs (idempotent)", responses=FORBIDDEN)
+@router.put(
+    "/stories/{story_id}/photo",
+    summary="The saved story was written from this upload: keep it (no sweep) and delete it with the story (idempotent)",
+    responses=FORBIDDEN,
+)
+async def attach_photo(story_id: StoryId, body: PhotoAttach, session: SessionDep, identity: ServiceIdentity, now: Now) -> PhotoAttached:
+    return await service.attach_photo(session, user_id=identity.user_id, story_id=story_id, object_key=body.object_key, now=now)
+
+
+@router.delete("/stories/{story_id}", summary="Delete the story's media objects, photo and jobs (idempotent)", responses=FORBIDDEN)
 async def delete_story(story_id: StoryId, session: SessionDep, identity: ServiceIdentity, store: ObjectStoreDep) -> MediaDeleted:
-    return await _delete(session, store, user_id=identity.user_id, story_ids=[story_id])
+    return await service.delete_media(session, store, user_id=identity.user_id, story_ids=[story_id])
 
 
 @router.post("/media/delete", summary="Delete the media of several stories (clear history keeps favourites)", responses=FORBIDDEN)
 async def delete_stories(body: StoryIds, session: SessionDep, identity: ServiceIdentity, store: ObjectStoreDep) -> MediaDeleted:
-    return await _delete(session, store, user_id=identity.user_id, story_ids=body.story_ids)
+    return await service.delete_media(session, store, user_id=identity.user_id, story_ids=body.story_ids)
 
 
-@router.delete("/media", summary="Delete all of the user's media (clear everything)", responses=FORBIDDEN)
+@router.delete("/media", summary="Delete the media of all of the user's stories (clear everything)", responses=FORBIDDEN)
 async def delete_all(session: SessionDep, identity: ServiceIdentity, store: ObjectStoreDep) -> MediaDeleted:
-    return await _delete(session, store, user_id=identity.user_id, story_ids=None)
+    return await service.delete_media(session, store, user_id=identity.user_id, story_ids=None)
 
 
-async def _delete(session: SessionDep, store: ObjectStoreDep, *, user_id: str, story_ids: list[str] | None) -> MediaDeleted:
-    stories, keys = await repository.delete_stories(session, user_id=user_id, story_ids=story_ids)
-    await service.delete_objects(store, keys)  # a store failure rolls the rows back: the caller retries
-    return MediaDeleted(stories=stories, objects=len(keys))
+@router.delete(
+    "/me",
+    status_code=204,
+    response_class=Response,
+    summary="Account deletion: every object and row of the token's user (uploads, pictures, narration, jobs); idempotent",
+    responses={403: {"description": "The caller is not story-service (which runs account-deletion jobs)"}},
+)
+async def delete_account(session: SessionDep, identity: CurrentIdentity, store: ObjectStoreDep) -> Response:
+    if not identity.issued_by(ACCOUNT_DELETION_CALLER):
+        raise ApiError(403, "forbidden", f"only {ACCOUNT_DELETION_CALLER} deletes accounts")
+    await service.delete_account(session, store, user_id=identity.user_id)
+    return Response(status_code=204)

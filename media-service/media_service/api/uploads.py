@@ -1,24 +1,27 @@
 """`POST /internal/uploads`: a child's photo for an Image & Prompt story (story-service only).
 
 Checked by content (`clean_upload`: 415/413/422), the photo moderated (422 `content_blocked`), described by the
-vision provider in the story's language, the description moderated (422 `content_blocked` too), then stored per
-user without metadata. Nothing is stored unless every check passed.
+vision provider in the story's language, the description moderated (422 `content_blocked` too), then recorded
+against its owner (`media_uploads`) and stored per user without metadata. Nothing is stored unless every check
+passed. An upload no saved story claims (`PUT /internal/stories/{id}/photo`) is swept after `upload_max_age_s`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
+import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
-from media_service.api.deps import ObjectStoreDep, ServiceIdentity, UrlExpiry
+from media_service import repository
+from media_service.api.deps import Now, ObjectStoreDep, ServiceIdentity, UrlExpiry
 from media_service.service import signed_photo_url, user_prefix
 from media_service.uploads import MAX_UPLOAD_BYTES, CleanImage, clean_upload, too_large
 from media_service.vision.base import VisionProvider
 from storyscape_common.contracts.errors import error_responses
 from storyscape_common.contracts.media import PhotoUploaded, PhotoUrl
+from storyscape_common.db import SessionDep
 from storyscape_common.errors import ApiError
 from storyscape_safety import Moderator, raise_if_blocked
 
@@ -28,9 +31,8 @@ PHOTO_BODY: dict[str, Any] = {"content": {"application/octet-stream": {"schema":
 
 
 def photo_key(user_id: str, photo: CleanImage) -> str:
-    """Content-addressed under the user's prefix: the same photo twice is one object."""
-    digest = hashlib.sha256(photo.data).hexdigest()[:32]
-    return f"{user_prefix(user_id)}/uploads/{digest}.{EXTENSIONS[photo.format]}"
+    """One object per upload, under the user's prefix: deleting one story's photo never takes another story's."""
+    return f"{user_prefix(user_id)}/uploads/{uuid.uuid4().hex}.{EXTENSIONS[photo.format]}"
 
 
 async def read_limited(request: Request, limit: int = MAX_UPLOAD_BYTES) -> bytes:
@@ -55,8 +57,10 @@ async def read_limited(request: Request, limit: int = MAX_UPLOAD_BYTES) -> bytes
 async def upload_photo(
     request: Request,
     identity: ServiceIdentity,
+    session: SessionDep,
     store: ObjectStoreDep,
     expires_in: UrlExpiry,
+    now: Now,
     language: Annotated[Literal["en", "hi"], Query(description="Language of the description")] = "en",
 ) -> PhotoUploaded:
     photo = await asyncio.to_thread(clean_upload, await read_limited(request))
@@ -69,6 +73,9 @@ async def upload_photo(
     verdict = await moderator.check_text(described.text, language=language)
     raise_if_blocked(verdict, source="image_description", language=language)
     key = photo_key(identity.user_id, photo)
+    # The row first: a crash before the object is stored leaves a row the sweeper clears, never an untracked object.
+    repository.record_upload(session, object_key=key, user_id=identity.user_id, now=now)
+    await session.commit()
     await store.put(key, photo.data, content_type=photo.content_type)
     return PhotoUploaded(
         object_key=key,

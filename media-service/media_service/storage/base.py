@@ -34,6 +34,14 @@ def validate_key(key: str) -> str:
     return key
 
 
+def validate_prefix(prefix: str) -> str:
+    """Return `prefix` if it is a valid key followed by `/` (a folder of keys), else raise InvalidObjectKey."""
+    if not prefix.endswith("/"):
+        raise InvalidObjectKey("a prefix ends with /")
+    validate_key(prefix[:-1])
+    return prefix
+
+
 def validate_content_type(content_type: str) -> str:
     """Return `content_type` if it is a plain `type/subtype[; params]` of at most 255 printable characters."""
     if len(content_type) > 255 or not _CONTENT_TYPE.fullmatch(content_type):
@@ -68,6 +76,10 @@ class ObjectStore(ABC):
     @abstractmethod
     async def delete(self, key: str) -> None:
         """Remove the object under `key`; deleting a missing object is not an error (as in S3)."""
+
+    @abstractmethod
+    async def keys(self, prefix: str) -> list[str]:
+        """Every key stored under `prefix` (a folder of keys, ending in `/`), in no particular order."""
 
     @abstractmethod
     async def exists(self, key: str) -> bool:

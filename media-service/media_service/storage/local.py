@@ -15,6 +15,7 @@ from media_service.storage.base import (
     validate_content_type,
     validate_expiry,
     validate_key,
+    validate_prefix,
 )
 from media_service.storage.errors import ObjectKeyConflict, ObjectNotFound, ObjectStoreUnavailable
 from media_service.storage.signing import UrlSigner
@@ -51,6 +52,13 @@ def _read_object(path: Path) -> StoredObject:
 def _delete_file(path: Path) -> None:
     with suppress(FileNotFoundError, NotADirectoryError, IsADirectoryError):
         path.unlink()
+
+
+def _files_under(root: Path, folder: Path) -> list[str]:
+    """Keys of the objects below `folder`; half-written temp files (hidden names) are not objects."""
+    if not folder.is_dir():
+        return []
+    return [path.relative_to(root).as_posix() for path in folder.rglob("*") if path.is_file() and not path.name.startswith(".")]
 
 
 def _check_directory(root: Path) -> None:
@@ -94,6 +102,13 @@ class LocalObjectStore(ObjectStore):
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(_delete_file, self._path(key))
+
+    async def keys(self, prefix: str) -> list[str]:
+        folder = self.root.joinpath(*validate_prefix(prefix)[:-1].split("/"))
+        try:
+            return await asyncio.to_thread(_files_under, self.root, folder)
+        except OSError as exc:
+            raise ObjectStoreUnavailable(f"object store listing failed: {exc.strerror or type(exc).__name__}") from exc
 
     async def exists(self, key: str) -> bool:
         return await asyncio.to_thread(self._path(key).is_file)

@@ -18,6 +18,7 @@ from media_service.storage.base import (
     validate_content_type,
     validate_expiry,
     validate_key,
+    validate_prefix,
 )
 from media_service.storage.errors import (
     ObjectNotFound,
@@ -164,6 +165,14 @@ class S3ObjectStore(ObjectStore):
     async def delete(self, key: str) -> None:
         with s3_errors():
             await self.client.delete_object(Bucket=self.location.bucket, Key=validate_key(key))
+
+    async def keys(self, prefix: str) -> list[str]:
+        found: list[str] = []
+        paginator = self.client.get_paginator("list_objects_v2")
+        with s3_errors(object_missing_is_404=False):
+            async for page in paginator.paginate(Bucket=self.location.bucket, Prefix=validate_prefix(prefix)):
+                found.extend(item["Key"] for item in page.get("Contents", []))
+        return found
 
     async def exists(self, key: str) -> bool:
         try:
