@@ -10,7 +10,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from history_service.api import favorites, internal, stories
-from history_service.media import MediaReader
+from history_service.media import MediaReader, SourcePhotos
 from history_service.media_outbox import MediaDeletions
 from history_service.reader_timezone import SettingsTimezones
 from history_service.settings import Settings
@@ -61,5 +61,6 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
     )
     app.state.clock = clock
     app.state.media_reader = MediaReader(media, timeout_s=settings.media_timeout_seconds)
+    app.state.source_photos = SourcePhotos(media)
     app.state.timezones = SettingsTimezones(prompt, ttl=settings.settings_cache_seconds)
     return app

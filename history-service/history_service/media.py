@@ -1,15 +1,17 @@
 """Pictures, narration and the source photo on every Story this service returns, read from media-service with
-fresh URLs.
+fresh URLs; and, when a photo story is saved, telling media-service which story its uploaded photo became.
 
 media-service is optional for reading: a page waits at most `timeout_s` for it, then the stories go out as
 they are (no pictures, no audio) rather than making history wait on, or fail with, a media outage.
+It is not optional for saving a photo story: media-service sweeps uploads no saved story claimed, so the save
+fails (503, and story-service's outbox retries it) rather than leaving the photo to be swept from a saved story.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 
 import httpx
 from pydantic import ValidationError
@@ -22,6 +24,7 @@ from storyscape_common.errors import ApiError
 from storyscape_common.internal_auth import Identity
 
 logger = logging.getLogger("history_service.media")
+PhotoKeeper = Callable[[str, str], Awaitable[None]]  # (story id, photo object key)
 
 
 class MediaReader:
@@ -63,3 +66,28 @@ class MediaReader:
 def apply(story: Story, found: StoryMedia) -> None:
     story.images = [StoryImage(index=image.index, url=image.url, caption=image.caption, kind=image.kind) for image in found.images]
     story.audio = StoryAudio(url=found.audio.url, duration_s=found.audio.duration_s) if found.audio else None
+
+
+class SourcePhotos:
+    def __init__(self, media: MediaClient) -> None:
+        self.media = media
+
+    def keeper(self, identity: Identity) -> PhotoKeeper:
+        """What `save_story` calls before it inserts a photo story, on behalf of `identity`."""
+
+        async def keep(story_id: str, object_key: str) -> None:
+            await self.keep(story_id, object_key, identity=identity)
+
+        return keep
+
+    async def keep(self, story_id: str, object_key: str, *, identity: Identity) -> None:
+        """The photo becomes the story's at media-service (kept, and deleted with the story); 503 if it cannot say so."""
+        try:
+            result = await self.media.attach_photo(story_id, object_key, identity=identity)
+        except (ApiError, httpx.HTTPError, ValidationError) as exc:
+            logger.warning(
+                "media-service could not keep a story's photo", extra={"fields": {"story_id": story_id, "error": repr(exc)[:200]}}
+            )
+            raise ApiError(503, "upstream_unavailable", "media-service could not keep the story's photo; try again") from exc
+        if not result.attached:  # swept or deleted already: the story is saved, it just shows no photo
+            logger.warning("a saved story's photo was gone at media-service", extra={"fields": {"story_id": story_id}})

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from history_service.grouping import group_in_order, group_key, group_label
+from history_service.media import PhotoKeeper
 from history_service.media_outbox import record_deletion
 from history_service.models import StoryRow
 from history_service.repository import StoryRepository
@@ -83,14 +84,21 @@ def _existing_or_conflict(row: StoryRow, *, user_id: str) -> Story:
     return story_from_row(row)
 
 
-async def save_story(*, session: AsyncSession, user_id: str, story: StoryCreate, now: datetime) -> tuple[Story, bool]:
-    """Store a finished story for `user_id`; returns (story, created). A retry returns the stored story."""
+async def save_story(
+    *, session: AsyncSession, user_id: str, story: StoryCreate, now: datetime, keep_photo: PhotoKeeper | None = None
+) -> tuple[Story, bool]:
+    """Store a finished story for `user_id`; returns (story, created). A retry returns the stored story.
+
+    A photo story's upload is claimed at media-service (`keep_photo`) before the insert, so a saved story's photo
+    is never swept as abandoned and is deleted with the story."""
     if story.created_at is not None and story.created_at > now + FUTURE_TOLERANCE:
         raise ApiError(422, "invalid_request", "created_at: must not be in the future")
     repository = StoryRepository(session)
     existing = await repository.get_any_owner(str(story.id))
     if existing is not None:
         return _existing_or_conflict(existing, user_id=user_id), False
+    if story.source_image_key and keep_photo is not None:
+        await keep_photo(str(story.id), story.source_image_key)
     row = _row_from_create(user_id=user_id, story=story, now=now)
     try:
         await repository.add(row)

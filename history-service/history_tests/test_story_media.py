@@ -1,5 +1,6 @@
 """Stories read from history carry their pictures (fresh URLs) from media-service; deleting a story deletes its
-objects from the store (local directory and S3), durably: media-service being down only delays it."""
+objects from the store (local directory and S3), its source photo included, durably: media-service being down only
+delays it. Saving a photo story claims its upload at media-service, so the upload sweeper keeps it."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from history_service.main import create_app as create_history_app
 from history_tests.utils.api import HistoryCaller, history_settings
 from media_service.main import create_app as create_media_app
 from media_service.settings import Settings as MediaSettings
+from media_tests.utils import images
 from media_tests.utils.jobs import caller, client, job_settings, wait_all_finished
 from media_tests.utils.ministack import MiniStackServer, S3Credentials, ensure_ministack
 from media_tests.utils.settings import s3_settings
@@ -189,3 +191,55 @@ async def test_a_deletion_waits_for_media_service_and_history_reads_without_it(
         assert await eventually_empty(lambda: _story_keys(settings, doomed["id"])) == []
         assert len(await _story_keys(settings, kept["id"])) == 2  # the favorite kept its pictures
         assert len((await alice.get(kept["id"])).json()["images"]) == 2
+
+
+async def test_saving_a_photo_story_waits_for_media_service(history: tuple[HistoryCaller, int]) -> None:
+    """media-service down: the save is refused (503) for story-service's outbox to retry, so the photo is never
+    swept from under a saved story."""
+    alice, _ = history
+    refused = await alice.save(mode="image_prompt", source_image_key="users/abc/uploads/photo.jpg")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (503, "upstream_unavailable")
+    assert (await alice.list()).json()["groups"] == []
+
+
+@pytest.mark.parametrize("store", ["local", "s3"])
+async def test_a_photo_story_keeps_its_photo_until_the_reader_deletes_it(
+    store: str, history: tuple[HistoryCaller, int], keys: TestKeys, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """Saving claims the upload at media-service, so the sweeper keeps it while an abandoned story's photo goes;
+    deleting the story, or clearing history, deletes the photo from the store (history's durable deletion path)."""
+    alice, media_port = history
+    sweeping = {"upload_max_age_s": 4.0, "upload_sweep_interval_s": 0.2}
+    settings = media_settings(store, keys, tmp_path, media_port, request).model_copy(update=sweeping)
+    with LiveServer(create_media_app(settings), port=media_port) as media:
+        story_service = client(media.url, keys)
+        try:
+            uploads = [
+                await story_service.upload_photo(images.jpeg_with_gps(), language="en", identity=caller(alice.user_id)) for _ in range(3)
+            ]
+            abandoned, first, second = (uploaded.object_key for uploaded in uploads)
+            saved = [
+                await alice.saved(mode="image_prompt", image_description=uploaded.description, source_image_key=uploaded.object_key)
+                for uploaded in uploads[1:]
+            ]
+            saved_by = time.monotonic()
+        finally:
+            await story_service.aclose()
+        photo = (await alice.get(saved[0]["id"])).json()["source_image"]
+        async with httpx.AsyncClient(timeout=10) as http:
+            assert (await http.get(photo["url"])).status_code == 200
+
+        assert await eventually_empty(lambda: _keys_named(settings, abandoned)) == []  # swept after the max age
+        # Past the saved ones' max age too, and a few sweeps more: claimed by saved stories, they are kept.
+        await asyncio.sleep(max(0.0, saved_by + sweeping["upload_max_age_s"] + 5 * sweeping["upload_sweep_interval_s"] - time.monotonic()))
+        assert {first, second} <= set(await stored_keys(settings))
+
+        assert (await alice.delete(saved[0]["id"])).status_code == 204
+        assert await eventually_empty(lambda: _keys_named(settings, first)) == []
+        assert second in await stored_keys(settings)
+        assert (await alice.clear()).json()["deleted"] == 1
+        assert await eventually_empty(lambda: _keys_named(settings, second)) == []
+
+
+async def _keys_named(settings: MediaSettings, key: str) -> list[str]:
+    return [found for found in await stored_keys(settings) if found == key]

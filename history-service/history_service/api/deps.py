@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Header, Request
 
-from history_service.media import MediaReader
+from history_service.media import MediaReader, SourcePhotos
 from history_service.reader_timezone import SettingsTimezones
 from history_service.service import resolve_timezone
 from storyscape_common.deps import CurrentIdentity
@@ -51,7 +51,13 @@ def media_reader(request: Request) -> MediaReader:
     return reader
 
 
+def source_photos(request: Request) -> SourcePhotos:
+    photos: SourcePhotos = request.app.state.source_photos
+    return photos
+
+
 Now = Annotated[datetime, Depends(current_time)]
 ReaderTimezone = Annotated[ZoneInfo, Depends(reader_timezone)]
 StoryServiceIdentity = Annotated[Identity, Depends(story_service_identity)]
 Media = Annotated[MediaReader, Depends(media_reader)]
+Photos = Annotated[SourcePhotos, Depends(source_photos)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from history_service import service
-from history_service.api.deps import Now, StoryServiceIdentity
+from history_service.api.deps import Now, Photos, StoryServiceIdentity
 from history_service.schemas import Story, StoryCreate
 from storyscape_common.contracts.home import HistoryHome
 from storyscape_common.db import SessionDep
@@ -22,10 +22,14 @@ router = APIRouter(prefix="/internal", tags=["internal"])
         200: {"model": Story, "description": "Already saved: the stored story, unchanged"},
         403: {"description": "The token was not issued by story-service"},
         409: {"description": "The id belongs to another user's story"},
+        503: {"description": "A photo story, and media-service could not take its photo: retry"},
     },
 )
-async def save_story(story: StoryCreate, response: Response, session: SessionDep, identity: StoryServiceIdentity, now: Now) -> Story:
-    saved, created = await service.save_story(session=session, user_id=identity.user_id, story=story, now=now)
+async def save_story(
+    story: StoryCreate, response: Response, session: SessionDep, identity: StoryServiceIdentity, now: Now, photos: Photos
+) -> Story:
+    keep_photo = photos.keeper(identity)
+    saved, created = await service.save_story(session=session, user_id=identity.user_id, story=story, now=now, keep_photo=keep_photo)
     if not created:
         response.status_code = 200
     return saved
