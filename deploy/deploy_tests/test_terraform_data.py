@@ -65,6 +65,15 @@ def test_every_bucket_is_versioned_with_a_lifecycle(config: TerraformConfig) -> 
         assert any(nested(r, "abort_incomplete_multipart_upload") for r in rules), bucket.address
 
 
+def test_deleted_media_is_gone_for_good_within_a_day(config: TerraformConfig) -> None:
+    """A deleted child's photo must not linger as a noncurrent version (versioning keeps what a delete hides)."""
+    [media] = [bucket for bucket in buckets(config) if bucket.name == "media"]
+    rules = nested(attached_to(config, "aws_s3_bucket_lifecycle_configuration", media), "rule")
+    expirations = [single(rule, "noncurrent_version_expiration") for rule in rules if nested(rule, "noncurrent_version_expiration")]
+    assert [expiration["noncurrent_days"] for expiration in expirations] == [1]
+    assert all(rule.get("status") == "Enabled" and nested(rule, "filter") for rule in rules)
+
+
 def test_databases_are_private_encrypted_and_backed_up(config: TerraformConfig) -> None:
     [database] = config.resources("aws_db_instance")
     db = database.body

@@ -56,8 +56,12 @@ resource "aws_s3_bucket_lifecycle_configuration" "media" {
       days_after_initiation = 7
     }
 
+    # One day, not a month: the bucket holds children's photos, and when a reader deletes a story, clears their
+    # history or deletes their account, media-service deletes the objects. With versioning on, a delete only hides
+    # an object behind a delete marker; the photo itself lives on as a noncurrent version until this expires it.
+    # A day still undoes an accidental overwrite or delete; a deleted child's photo must not linger for weeks.
     noncurrent_version_expiration {
-      noncurrent_days = var.media_noncurrent_version_days
+      noncurrent_days = 1
     }
 
     expiration {

@@ -316,12 +316,6 @@ variable "redis_engine_version" {
   default     = "7.1"
 }
 
-variable "media_noncurrent_version_days" {
-  description = "Days an overwritten or deleted media object stays restorable."
-  type        = number
-  default     = 30
-}
-
 variable "access_log_retention_days" {
   description = "Days ALB and S3 access logs are kept."
   type        = number
