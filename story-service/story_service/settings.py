@@ -45,6 +45,15 @@ class Settings(SignerSettings):
         default=60.0, description="How long a provider may take to its first token before the next one is tried"
     )
     token_timeout_seconds: float = Field(default=60.0, description="Longest silence between tokens")
+    max_concurrent_generations_hindi_llm: int = Field(
+        default=16,
+        ge=1,
+        description="Stories this process has hindi-llm-service write at once (both languages); more are 503 + Retry-After "
+        "before any model call. Keep replicas × this within what the model server admits",
+    )
+    max_concurrent_generations_openai: int = Field(
+        default=64, ge=1, description="Stories this process has OpenAI write at once; more go to the next route, else 503"
+    )
     illustration_deadline_seconds: float = Field(
         default=60.0, ge=0, description="How long the stream stays open after `story.completed` for `story.image` events (0: none)"
     )
