@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -14,6 +14,7 @@ from history_service.media import MediaReader, SourcePhotos
 from history_service.media_outbox import MediaDeletions
 from history_service.reader_timezone import SettingsTimezones
 from history_service.settings import Settings
+from history_service.tombstones import Tombstones
 from storyscape_common.app import create_service_app
 from storyscape_common.clients.media import MediaClient
 from storyscape_common.clients.prompt import PromptClient
@@ -45,7 +46,14 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         try:
             async with open_database(app, settings.database_url, migrations=MIGRATIONS) as sessions:
                 app.state.media_deletions = MediaDeletions(sessions, media, clock=clock, poll_seconds=settings.media_outbox_poll_seconds)
-                async with running(app.state.media_deletions.run()):
+                app.state.tombstones = Tombstones(
+                    sessions,
+                    clock=clock,
+                    retention=timedelta(hours=settings.tombstone_retention_hours),
+                    interval_seconds=settings.tombstone_purge_interval_seconds,
+                    registry=app.state.metrics_registry,
+                )
+                async with running(app.state.media_deletions.run()), running(app.state.tombstones.purge_periodically()):
                     yield
         finally:
             await prompt.aclose()

@@ -81,3 +81,18 @@ class MediaDeletionRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
 
     __table_args__ = (Index("ix_media_deletions_due", "next_attempt_at"),)
+
+
+class DeletedStoryRow(Base):
+    """A tombstone: the reader deleted this story (one by one or by clearing history). story-service's outbox may
+    still be delivering it, so a save of this id is refused (410) until the row is purged, after
+    `HISTORY_TOMBSTONE_RETENTION_HOURS` (longer than the outbox tries to deliver a story)."""
+
+    __tablename__ = "deleted_stories"
+
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    story_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    # The purge finds old tombstones by age.
+    __table_args__ = (Index("ix_deleted_stories_deleted_at", "deleted_at"),)

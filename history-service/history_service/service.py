@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from history_service import tombstones
 from history_service.grouping import group_in_order, group_key, group_label
 from history_service.media import PhotoKeeper
 from history_service.media_outbox import record_deletion
@@ -90,9 +91,11 @@ async def save_story(
     """Store a finished story for `user_id`; returns (story, created). A retry returns the stored story.
 
     A photo story's upload is claimed at media-service (`keep_photo`) before the insert, so a saved story's photo
-    is never swept as abandoned and is deleted with the story."""
+    is never swept as abandoned and is deleted with the story. A story the reader deleted is not saved again (410)."""
     if story.created_at is not None and story.created_at > now + FUTURE_TOLERANCE:
         raise ApiError(422, "invalid_request", "created_at: must not be in the future")
+    if await tombstones.is_deleted(session, user_id=user_id, story_id=str(story.id)):
+        raise tombstones.story_deleted()
     repository = StoryRepository(session)
     existing = await repository.get_any_owner(str(story.id))
     if existing is not None:
@@ -146,7 +149,10 @@ async def get_story(*, session: AsyncSession, user_id: str, story_id: str) -> St
 async def delete_story(*, session: AsyncSession, user_id: str, story_id: str, now: datetime) -> None:
     story_id = _canonical_id(story_id)
     deleted = await StoryRepository(session).delete_for_user(user_id=user_id, story_id=story_id)
+    await tombstones.record(session, user_id=user_id, story_id=story_id, now=now)
     if not deleted:
+        # Not here, or not yet: story-service's outbox may still be delivering it, and the reader wants it gone.
+        await session.commit()
         raise not_found("story")
     # Its pictures and voice go too, in the same transaction as the delete (sent to media-service by a worker).
     record_deletion(session, user_id=user_id, story_ids=[story_id], now=now)
@@ -210,6 +216,7 @@ async def clear_history(*, session: AsyncSession, user_id: str, include_favorite
     repository = StoryRepository(session)
     # With favorites, everything of the user's goes (also media of stories never delivered here).
     story_ids = None if include_favorites else await repository.clearable_ids(user_id=user_id)
+    await tombstones.record_cleared(session, user_id=user_id, include_favorites=include_favorites, now=now)
     deleted, _ = await repository.clear(user_id=user_id, include_favorites=include_favorites)
     if story_ids is None or story_ids:
         record_deletion(session, user_id=user_id, story_ids=story_ids, now=now)

@@ -28,6 +28,15 @@ class Settings(SignerSettings):
     )
     media_outbox_poll_seconds: float = Field(default=2.0, gt=0, description="How often queued media deletions are sent")
     settings_cache_seconds: float = Field(default=60.0, ge=0, description="How long a reader's time zone from settings is reused")
+    tombstone_retention_hours: float = Field(
+        default=192.0,
+        gt=0,
+        description="How long a deleted story's id is remembered, refusing a late save of it (410): longer than "
+        "story-service tries to deliver a story (`STORY_OUTBOX_MAX_DELIVERY_HOURS`, 168)",
+    )
+    tombstone_purge_interval_seconds: float = Field(
+        default=3600.0, gt=0, description="How often tombstones past their retention are purged"
+    )
 
     def secret_fields(self) -> tuple[str, ...]:
         # The URL may carry a database password.

@@ -22,6 +22,7 @@ router = APIRouter(prefix="/internal", tags=["internal"])
         200: {"model": Story, "description": "Already saved: the stored story, unchanged"},
         403: {"description": "The token was not issued by story-service"},
         409: {"description": "The id belongs to another user's story"},
+        410: {"description": "`story_deleted`: the reader deleted this story (a tombstone); nothing is stored, do not retry"},
         503: {"description": "A photo story, and media-service could not take its photo: retry"},
     },
 )
