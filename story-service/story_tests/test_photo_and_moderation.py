@@ -18,7 +18,7 @@ from media_service.settings import Settings as MediaSettings
 from story_tests.conftest import Neighbours
 from story_tests.utils.scripted_openai import DEFAULT_TEXT, scripted_provider_app, user_message
 from story_tests.utils.sse_client import story_text, user_headers
-from story_tests.utils.stack import story_server
+from story_tests.utils.stack import history_server, story_server
 from storyscape_common.clients.media import MediaClient
 from storyscape_common.internal_auth import Identity
 from storyscape_common.sse import ServerSentEvent, iter_events
@@ -62,13 +62,15 @@ def stack(keys: TestKeys, neighbours: Neighbours, tmp_path_factory: pytest.TempP
         database_url=f"sqlite:///{root / 'media.db'}", workers=0,
     )  # fmt: skip
     openai_app = scripted_provider_app()
-    with LiveServer(create_media_app(media_settings), port=port) as media, LiveServer(openai_app) as openai:
+    # history-service saves a photo story only once media-service has claimed its photo: this stack's media-service.
+    history = history_server(keys, root, media_url=f"http://127.0.0.1:{port}")
+    with LiveServer(create_media_app(media_settings), port=port) as media, LiveServer(openai_app) as openai, history:
         story = story_server(
-            keys, history_url=neighbours.history.url, llm_url=neighbours.llm.url, media_url=media.url,
+            keys, history_url=history.url, llm_url=neighbours.llm.url, media_url=media.url,
             openai_api_key="test-key", openai_base_url=f"{openai.url}/v1", english_model="gpt-test",
         )  # fmt: skip
         with story:
-            yield Stack(story, media, root / "media", openai, openai_app, neighbours.history)
+            yield Stack(story, media, root / "media", openai, openai_app, history)
 
 
 async def write(stack: Stack, keys: TestKeys, user_id: str, fields: dict[str, Any], photo: bytes | None = None) -> Answer:

@@ -24,13 +24,14 @@ from story_service.settings import Settings as StorySettings
 TINY_MODEL = "tiny-llama"
 
 
-def history_server(keys: TestKeys, directory: Path) -> LiveServer:
+def history_server(keys: TestKeys, directory: Path, **overrides: Any) -> LiveServer:
     settings = HistorySettings(
         environment="test",
         internal_public_keys=keys.public_keys,
         internal_signing_key=keys.private_pem("history-service"),
         database_url=f"sqlite:///{directory / 'history.db'}",
         prompt_url=f"http://127.0.0.1:{free_port()}",
+        **overrides,
     )
     return LiveServer(create_history_app(settings))
 
