@@ -136,12 +136,23 @@ def test_services_start_after_the_services_they_call(config: TerraformConfig) ->
     callers = {c for caller_list in config.locals["service_callers"].values() for c in caller_list}
     leaves = set(re.findall(r'"([\w-]+)"', config.find("module.leaf_service").body["for_each"]))
 
-    assert callers == {"gateway", "story-service"}
+    assert callers == {"gateway", "story-service", "history-service"}
     assert leaves | {"hindi-llm-service"} == set(PORTS) - callers
-    assert set(config.find("module.story_service").body["depends_on"]) >= {"${module.leaf_service}", "${module.hindi_llm_service}"}
+    assert config.find("module.history_service").body["depends_on"] == ["${module.leaf_service}"]
+    story_after = {"${module.leaf_service}", "${module.history_service}", "${module.hindi_llm_service}"}
+    assert set(config.find("module.story_service").body["depends_on"]) >= story_after
     assert "${module.story_service}" in config.find("module.gateway").body["depends_on"]
     assert config.find("module.gateway").body["target_group_arn"] == "${aws_lb_target_group.gateway.arn}"
     assert config.find("module.gateway").body["serves_other_services"] is False
+
+
+def test_history_service_reaches_media_and_prompt_service(config: TerraformConfig) -> None:
+    # Its media deletions and a photo story's save go to media-service; without the hop they would wait for ever.
+    callers, environment = config.locals["service_callers"], config.locals["service_environment"]["history-service"]
+
+    for callee, variable in (("media-service", "HISTORY_MEDIA_URL"), ("prompt-service", "HISTORY_PROMPT_URL")):
+        assert "history-service" in callers[callee]
+        assert environment[variable] == f'${{local.service_urls["{callee}"]}}'
 
 
 def test_streams_are_not_cut_by_service_connect(service_module: TerraformConfig) -> None:

@@ -14,8 +14,8 @@ locals {
   # Callee -> callers. Security groups open exactly these hops (security_groups.tf).
   service_callers = {
     "story-service"     = ["gateway"]
-    "media-service"     = ["gateway", "story-service"]
-    "prompt-service"    = ["gateway"]
+    "media-service"     = ["gateway", "story-service", "history-service"]
+    "prompt-service"    = ["gateway", "history-service"]
     "history-service"   = ["gateway", "story-service"]
     "hindi-llm-service" = ["story-service"]
   }
@@ -104,6 +104,7 @@ locals {
       HISTORY_DATABASE_URL         = local.database_urls["history-service"]
       HISTORY_DEFAULT_TIMEZONE     = "Asia/Kolkata"
       HISTORY_PROMPT_URL           = local.service_urls["prompt-service"]
+      HISTORY_MEDIA_URL            = local.service_urls["media-service"]
       PGSSLMODE                    = "require"
     }
     "hindi-llm-service" = {
@@ -171,11 +172,11 @@ resource "aws_cloudwatch_log_group" "service" {
 }
 
 # Service Connect gives a client task only the endpoints that exist when the task starts, so services
-# come up callees first: media, prompt, history (and hindi-llm, gpu.tf), then story, then the gateway.
+# come up callees first: media and prompt (and hindi-llm, gpu.tf), then history, then story, then the gateway.
 
 module "leaf_service" {
   source   = "./modules/ecs_service"
-  for_each = toset(["media-service", "prompt-service", "history-service"])
+  for_each = toset(["media-service", "prompt-service"])
 
   name               = each.key
   cluster_name       = aws_ecs_cluster.main.name
@@ -198,6 +199,34 @@ module "leaf_service" {
   namespace_arn      = aws_service_discovery_http_namespace.main.arn
 
   depends_on = [aws_ecs_cluster_capacity_providers.main, aws_iam_role_policy.execution]
+}
+
+# history-service calls prompt-service (readers' time zones) and media-service (pictures on reads, a photo
+# story's photo, deletions), so it starts after them.
+module "history_service" {
+  source = "./modules/ecs_service"
+
+  name               = "history-service"
+  cluster_name       = aws_ecs_cluster.main.name
+  cluster_arn        = aws_ecs_cluster.main.arn
+  image              = var.service_images["history-service"]
+  command            = local.service_commands["history-service"]
+  port               = local.services["history-service"].port
+  cpu                = var.service_sizes["history-service"].cpu
+  memory             = var.service_sizes["history-service"].memory
+  desired_count      = var.service_sizes["history-service"].desired_count
+  max_count          = var.service_sizes["history-service"].max_count
+  environment        = local.service_environment["history-service"]
+  secrets            = local.service_secrets["history-service"]
+  execution_role_arn = aws_iam_role.execution["history-service"].arn
+  task_role_arn      = aws_iam_role.task["history-service"].arn
+  subnet_ids         = aws_subnet.private[*].id
+  security_group_id  = aws_security_group.service["history-service"].id
+  log_group_name     = aws_cloudwatch_log_group.service["history-service"].name
+  aws_region         = local.region
+  namespace_arn      = aws_service_discovery_http_namespace.main.arn
+
+  depends_on = [module.leaf_service]
 }
 
 module "story_service" {
@@ -226,7 +255,7 @@ module "story_service" {
   # Streams in flight get two minutes to finish when a task is replaced.
   stop_timeout_seconds = 120
 
-  depends_on = [module.leaf_service, module.hindi_llm_service]
+  depends_on = [module.leaf_service, module.history_service, module.hindi_llm_service]
 }
 
 module "gateway" {

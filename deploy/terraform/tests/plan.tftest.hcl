@@ -145,7 +145,7 @@ run "whole_stack" {
         module.hindi_llm_service.container_definitions,
         module.leaf_service["media-service"].container_definitions,
         module.leaf_service["prompt-service"].container_definitions,
-        module.leaf_service["history-service"].container_definitions,
+        module.history_service.container_definitions,
       ] : length([for e in jsondecode(module_containers)[0].environment : e if endswith(e.name, "_ENVIRONMENT") && e.value == "production"]) == 1
     ])
     error_message = "Every rendered task definition sets its <PREFIX>ENVIRONMENT to production."
