@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import secrets
 import tempfile
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +81,10 @@ def llm_server(keys: TestKeys, model_dir: Path) -> tuple[LiveServer, Any]:
     return LiveServer(app), app
 
 
-def story_server(keys: TestKeys, *, history_url: str, llm_url: str, **overrides: Any) -> LiveServer:
+def story_server(
+    keys: TestKeys, *, history_url: str, llm_url: str, clock: Callable[[], datetime] | None = None, **overrides: Any
+) -> LiveServer:
+    """story-service on SQLite between these neighbours; `clock` is its "now" (tests move it instead of waiting)."""
     values: dict[str, Any] = {
         "environment": "test",
         "internal_public_keys": keys.public_keys,
@@ -104,4 +109,5 @@ def story_server(keys: TestKeys, *, history_url: str, llm_url: str, **overrides:
         "history_timeout_seconds": 2.0,
         "outbox_poll_seconds": 0.2,
     }
-    return LiveServer(create_story_app(StorySettings(**(values | overrides))))
+    settings = StorySettings(**(values | overrides))
+    return LiveServer(create_story_app(settings) if clock is None else create_story_app(settings, clock=clock))
