@@ -2,7 +2,7 @@
 how often they stop what our own models write, and what the other safety building blocks cost.
 
 1. Speed: the whole offline check (`OfflineModerator.check_text_sync`: lexicon, masked words, English classifier)
-   of 2,000-character prompts (p50/p99, wall clock, in this thread), and the worst case over adversarial
+   of 2,000-character prompts (p50/p99 wall clock, and p99 of this thread's CPU time), and the worst case over adversarial
    20,000-character inputs (long Devanagari words, asterisk runs, spelt-out letters, combining marks ...; for
    each input the median of three runs, then the largest).
 2. Tricks: the evaluation set (`python -m storyscape_safety.evaluation`): recall on the adversarial split per
@@ -58,6 +58,17 @@ def ms(call: Callable[[], object]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+def cpu_ms(call: Callable[[], object]) -> float:
+    """This thread's CPU time: what the check costs, without the waits a busy machine adds to wall time."""
+    start = time.thread_time()
+    call()
+    return (time.thread_time() - start) * 1000
+
+
+def percentile(ordered: list[float], share: float) -> float:
+    return ordered[min(len(ordered) - 1, round(share * len(ordered)))]
+
+
 def prompts_2000(count: int, seed: int = 0) -> list[str]:
     """2,000-character prompts stitched from the evaluation set's texts (both languages, safe and unsafe)."""
     texts = [item.text for item in load_items()]
@@ -75,16 +86,20 @@ def speed(moderator: OfflineModerator, count: int) -> dict[str, float]:
     def check(text: str) -> Callable[[], object]:
         return lambda: moderator.check_text_sync(text)
 
-    samples = sorted(ms(check(prompt)) for prompt in prompts_2000(count))
+    prompts = prompts_2000(count)
+    samples = sorted(ms(check(prompt)) for prompt in prompts)
+    cpu = sorted(cpu_ms(check(prompt)) for prompt in prompts)
     worst = {name: statistics.median(ms(check(text)) for _ in range(3)) for name, text in ADVERSARIAL_20K.items()}
     print("| input | ms (median of 3) |\n|---|---|")
     for name, value in worst.items():
         print(f"| {name} (20,000 chars) | {value:.1f} |")
-    p50, p99 = statistics.median(samples), samples[min(len(samples) - 1, round(0.99 * len(samples)))]
-    print(f"\n2,000-char prompts: n={len(samples)} p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {samples[-1]:.2f} ms\n")
+    p50, p99, cpu_p99 = statistics.median(samples), percentile(samples, 0.99), percentile(cpu, 0.99)
+    print(f"\n2,000-char prompts: n={len(samples)} wall p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {samples[-1]:.2f} ms;")
+    print(f"CPU time p50 {statistics.median(cpu):.2f} ms, p99 {cpu_p99:.2f} ms (wall minus CPU is the machine's other load)\n")
     return {
         "check_p50_ms_2000_chars": round(p50, 2),
         "check_p99_ms_2000_chars": round(p99, 2),
+        "check_p99_cpu_ms_2000_chars": round(cpu_p99, 2),
         "worst_case_ms_20000_chars": round(max(worst.values()), 1),
     }
 
