@@ -17,6 +17,7 @@ class ModelScript:
     delay_seconds: float = 0.0
     calls: int = 0
     authorizations: list[str] = field(default_factory=list)
+    messages: list[list[dict[str, Any]]] = field(default_factory=list)  # each call's chat messages, as sent
 
     def answer(self, prompts: Any, *, delay_seconds: float = 0.0) -> None:
         """The next answers: a list/dict is sent as JSON, a string as it is."""
@@ -32,6 +33,7 @@ def fake_model_app(script: ModelScript) -> FastAPI:
         body = await request.json()
         script.calls += 1
         script.authorizations.append(request.headers.get("authorization", ""))
+        script.messages.append(body["messages"])
         await asyncio.sleep(script.delay_seconds)
         message = {"role": "assistant", "content": script.content}
         return {
