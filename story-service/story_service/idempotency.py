@@ -1,23 +1,35 @@
-"""`Idempotency-Key` on story creation: one story per (reader, key) for 24 hours."""
+"""`Idempotency-Key` on story creation: one story per (reader, key) for 24 hours.
+
+A key is "generating" only under a short lease (`STORY_IDEMPOTENCY_LEASE_SECONDS`), renewed every third of it
+while its request, and then its stream, runs (`held`). A request that ends without a story gives the key up at
+once (`abandon`); one that never gets that far (the client left before the stream started, so the stream's code
+never ran, or the process died) stops renewing, and once the lease runs out the same key starts a new story
+instead of answering 409 for a day. A completed key is kept 24 h from its first use and replays its story.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
 import re
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from story_service.models import IdempotencyRow, OutboxRow
 from storyscape_common.contracts.stories import StoryCreate
 from storyscape_common.errors import ApiError
+from storyscape_common.tasks import running
 
+logger = logging.getLogger("story_service.idempotency")
 KEY_PATTERN = re.compile(r"^[\x21-\x7e]{1,200}$")
 RETRY_AFTER_SECONDS = 5
 
@@ -40,21 +52,25 @@ def body_hash(body: dict[str, Any]) -> str:
 
 
 class IdempotencyKeys:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Callable[[], datetime], ttl: timedelta) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, clock: Callable[[], datetime], ttl: timedelta, lease: timedelta
+    ) -> None:
         self.sessions = sessions
         self.clock = clock
         self.ttl = ttl
+        self.lease = lease
 
     async def begin(self, *, user_id: str, key: str, digest: str) -> Replay | None:
         """Claim the key for a new story (None), or answer for an earlier one: 409 while it is still being written,
-        422 when the same key came with another body, a Replay once it completed."""
+        422 when the same key came with another body, a Replay once it completed. A key whose lease ran out (its
+        request is gone) or whose 24 h are over is taken afresh."""
         now = self.clock()
         async with self.sessions() as session:
             await session.execute(
                 delete(IdempotencyRow).where(IdempotencyRow.user_id == user_id, IdempotencyRow.key == key, IdempotencyRow.expires_at < now)
             )
             session.add(
-                IdempotencyRow(user_id=user_id, key=key, body_hash=digest, state="generating", created_at=now, expires_at=now + self.ttl)
+                IdempotencyRow(user_id=user_id, key=key, body_hash=digest, state="generating", created_at=now, expires_at=now + self.lease)
             )
             try:
                 await session.commit()
@@ -79,7 +95,31 @@ class IdempotencyKeys:
         async with self.sessions() as session, session.begin():
             row = await session.get(IdempotencyRow, (user_id, key))
             if row is not None:
-                row.state, row.story_id = "completed", story_id
+                row.state, row.story_id, row.expires_at = "completed", story_id, row.created_at + self.ttl
+
+    async def renew(self, *, user_id: str, key: str) -> None:
+        """Another lease for a key whose story is still being written."""
+        async with self.sessions() as session, session.begin():
+            await session.execute(
+                update(IdempotencyRow)
+                .where(IdempotencyRow.user_id == user_id, IdempotencyRow.key == key, IdempotencyRow.state == "generating")
+                .values(expires_at=self.clock() + self.lease)
+            )
+
+    @asynccontextmanager
+    async def held(self, *, user_id: str, key: str) -> AsyncIterator[None]:
+        """Renew the key's lease every third of it while the block runs (a request before its stream, the stream)."""
+
+        async def keep() -> None:
+            while True:
+                await asyncio.sleep(self.lease.total_seconds() / 3)
+                try:
+                    await self.renew(user_id=user_id, key=key)
+                except Exception:  # noqa: BLE001 - the story goes on; the next renewal may get through
+                    logger.warning("could not renew an Idempotency-Key's lease", exc_info=True)
+
+        async with running(keep()):
+            yield
 
     async def abandon(self, *, user_id: str, key: str) -> None:
         """The story failed or was cancelled: free the key so the reader can retry with it."""

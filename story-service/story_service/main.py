@@ -80,8 +80,11 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
                 retention=timedelta(hours=settings.outbox_retention_hours),
                 poll_seconds=settings.outbox_poll_seconds,
                 deliver_timeout=settings.history_timeout_seconds,
+                max_delivery_age=timedelta(hours=settings.outbox_max_delivery_hours),
+                registry=app.state.metrics_registry,
             )
-            app.state.idempotency = IdempotencyKeys(sessions, clock=clock, ttl=IDEMPOTENCY_TTL)
+            lease = timedelta(seconds=settings.idempotency_lease_seconds)
+            app.state.idempotency = IdempotencyKeys(sessions, clock=clock, ttl=IDEMPOTENCY_TTL, lease=lease)
             try:
                 async with running(housekeeping(app.state.outbox, app.state.idempotency)):
                     yield

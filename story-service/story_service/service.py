@@ -12,7 +12,7 @@ import secrets
 import unicodedata
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator
-from contextlib import aclosing
+from contextlib import AsyncExitStack, aclosing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -246,7 +246,10 @@ async def story_frames(
     """The SSE frames of a started story: started, deltas, completed — or an error event, then the end."""
     handed_over = False
     parts: list[str] = []
+    lease = AsyncExitStack()  # the Idempotency-Key's lease, renewed while the story is being written
     try:
+        if idempotency_key is not None:
+            await lease.enter_async_context(ctx.idempotency.held(user_id=ctx.identity.user_id, key=idempotency_key))
         yield started_event(started.story_id, request, started.route.model)
         try:
             async with aclosing(text_frames(ctx, request, started, parts)) as frames:
@@ -262,6 +265,7 @@ async def story_frames(
         story = finished_story(started.story_id, "".join(parts).strip(), request, started.route.model)
         # Generation is over: a client leaving now must not lose the story, so the save is shielded.
         handed_over = True
+        await lease.aclose()
         try:
             saved = await asyncio.shield(make_durable(ctx, story, idempotency_key))
         except Exception as exc:  # noqa: BLE001 - any failure to make it durable is reported in-band (after which the key is kept)
@@ -273,6 +277,7 @@ async def story_frames(
         async for frame in illustration_frames(ctx.media, saved, request, identity=ctx.identity, deadline_s=deadline):
             yield frame
     finally:
+        await lease.aclose()
         await started.pieces.aclose()  # a no-op once the first attempt ended; stops the model if the client left before it
         if idempotency_key is not None and not handed_over:
             await asyncio.shield(ctx.idempotency.abandon(user_id=ctx.identity.user_id, key=idempotency_key))

@@ -68,6 +68,18 @@ class Settings(SignerSettings):
     outbox_retention_hours: float = Field(
         default=25.0, ge=24, description="How long delivered stories stay in the outbox (Idempotency-Key replays need 24 h)"
     )
+    outbox_max_delivery_hours: float = Field(
+        default=168.0,
+        gt=0,
+        description="How long after it was written a story is still sent to history-service; after that it is dead-lettered "
+        "(kept, not sent). Keep it below history-service's `HISTORY_TOMBSTONE_RETENTION_HOURS` (192)",
+    )
+    idempotency_lease_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        description="How long an `Idempotency-Key` stays taken by a story that is not moving: renewed every third of it while "
+        "the request or its stream runs; a client that left before the stream started can retry with the key after it",
+    )
 
     def secret_fields(self) -> tuple[str, ...]:
         return (*super().secret_fields(), "openai_api_key", "database_url")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from contextlib import nullcontext
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header
@@ -83,14 +84,17 @@ async def create_story(
         replay = await ctx.idempotency.begin(user_id=ctx.identity.user_id, key=idempotency_key, digest=request_digest(body))
         if replay is not None:
             return StreamingResponse(replay_frames(replay.story), media_type=SSE_MEDIA_TYPE, headers=SSE_HEADERS)
-    settings = await reader_settings(prompt, ctx.identity)
+    # The key's lease is renewed while this request works towards its first token (routes, photo: minutes at worst).
+    holding = ctx.idempotency.held(user_id=ctx.identity.user_id, key=idempotency_key) if idempotency_key is not None else nullcontext()
     try:
-        genres = None if body.options.genres is None else await story_genres(prompt, ctx.identity, body.options.genres)
-        request = ResolvedStoryRequest.resolve(body.options, settings, genres=genres)
-        if body.photo is not None:  # checked, moderated, stored and described by media-service
-            await check_prompt(ctx.moderator, request.prompt, language=request.language)  # before the photo is stored
-            request = await with_photo(request, body.photo, media, ctx.identity)
-        started = await begin_story(ctx, request)
+        async with holding:
+            settings = await reader_settings(prompt, ctx.identity)
+            genres = None if body.options.genres is None else await story_genres(prompt, ctx.identity, body.options.genres)
+            request = ResolvedStoryRequest.resolve(body.options, settings, genres=genres)
+            if body.photo is not None:  # checked, moderated, stored and described by media-service
+                await check_prompt(ctx.moderator, request.prompt, language=request.language)  # before the photo is stored
+                request = await with_photo(request, body.photo, media, ctx.identity)
+            started = await begin_story(ctx, request)
     except BaseException:
         if idempotency_key is not None:
             await ctx.idempotency.abandon(user_id=ctx.identity.user_id, key=idempotency_key)
