@@ -27,7 +27,7 @@ class OutboxRow(Base):
     user_id: Mapped[str] = mapped_column(String(128))
     request_id: Mapped[str] = mapped_column(String(128))
     story: Mapped[dict[str, Any]] = mapped_column(JSON_OBJECT)
-    state: Mapped[str] = mapped_column(String(16))  # pending | delivered
+    state: Mapped[str] = mapped_column(String(16))  # pending | delivered | dead (dead-lettered: kept, never sent again)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
