@@ -16,7 +16,9 @@ import asyncpg
 import httpx
 import uvicorn
 from fastapi import FastAPI
+from sqlalchemy import MetaData, Text, cast, func, or_, select
 
+from storyscape_common.db import create_engine
 from storyscape_common.internal_auth import InternalTokenSigner, InternalTokenVerifier, generate_key_pair, trusted_issuers
 from storyscape_common.registry import SERVICES, allowed_audiences
 
@@ -82,6 +84,27 @@ def postgres_database(prefix: str = "storyscape_test") -> Iterator[str]:
         yield f"{base}/{name}"
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def rows_holding(database_url: str, needles: list[str]) -> dict[str, int]:
+    """How many rows of each table hold any of `needles` in any column (e.g. a deleted user's id and story ids),
+    read straight from the database, whatever its tables are; tables with none are left out."""
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            metadata = MetaData()
+            await connection.run_sync(metadata.reflect)
+            found: dict[str, int] = {}
+            for table in metadata.sorted_tables:
+                matches = [cast(column, Text).contains(needle, autoescape=True) for column in table.columns for needle in needles]
+                if not matches:
+                    continue
+                count = int(await connection.scalar(select(func.count()).select_from(table).where(or_(*matches))) or 0)
+                if count:
+                    found[table.name] = count
+            return found
+    finally:
+        await engine.dispose()
 
 
 def free_port() -> int:

@@ -12,9 +12,11 @@ from fastapi import FastAPI
 from history_service.api import favorites, internal, stories
 from history_service.media import MediaReader, SourcePhotos
 from history_service.media_outbox import MediaDeletions
+from history_service.models import Base
 from history_service.reader_timezone import SettingsTimezones
 from history_service.settings import Settings
 from history_service.tombstones import Tombstones
+from storyscape_common.account import account_deletion_router
 from storyscape_common.app import create_service_app
 from storyscape_common.clients.media import MediaClient
 from storyscape_common.clients.prompt import PromptClient
@@ -63,7 +65,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         settings=settings,
         title="StoryScape history-service",
         description="Each user's saved stories: grouped by day in their time zone, favorites, keyword search, clear history.",
-        routers=[stories.router, favorites.router, internal.router],
+        routers=[stories.router, favorites.router, internal.router, account_deletion_router(Base.metadata)],
         readiness_checks={"database": database_reachable},
         lifespan=lifespan,
     )

@@ -11,8 +11,10 @@ from fastapi import FastAPI
 
 from prompt_service.api import catalog, genres, internal, saved_prompts, suggestions
 from prompt_service.api import settings as settings_api
+from prompt_service.models import Base
 from prompt_service.settings import Settings
 from prompt_service.suggestions.service import Suggestions
+from storyscape_common.account import account_deletion_router
 from storyscape_common.app import create_service_app
 from storyscape_common.db import check_database, open_database
 from storyscape_common.signing import internal_signer
@@ -56,7 +58,15 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         settings=settings,
         title="StoryScape prompt-service",
         description="The catalog; each reader's settings, custom genres, saved prompts and daily suggestions.",
-        routers=[catalog.router, settings_api.router, genres.router, saved_prompts.router, suggestions.router, internal.router],
+        routers=[
+            catalog.router,
+            settings_api.router,
+            genres.router,
+            saved_prompts.router,
+            suggestions.router,
+            internal.router,
+            account_deletion_router(Base.metadata),
+        ],
         readiness_checks={"database": database_reachable},
         lifespan=lifespan,
     )

@@ -19,3 +19,8 @@ class HistoryClient(InternalClient):
         response = await self.request("POST", "/internal/stories", identity=identity, json=story.model_dump(mode="json"))
         raise_for_upstream(response, HISTORY_SERVICE)
         return Story.model_validate(response.json())
+
+    async def delete_account_data(self, *, identity: Identity) -> None:
+        """Every story, search term, favorite and queued media deletion of the token's user (account deletion; 204)."""
+        response = await self.request("DELETE", "/internal/me", identity=identity)
+        raise_for_upstream(response, HISTORY_SERVICE)

@@ -25,3 +25,8 @@ class PromptClient(InternalClient):
         response = await self.request("GET", "/internal/genres", identity=identity)
         raise_for_upstream(response, PROMPT_SERVICE)
         return CustomGenreNames.model_validate(response.json()).names
+
+    async def delete_account_data(self, *, identity: Identity) -> None:
+        """The token's user's settings, custom genres, saved prompts and suggestion sets (account deletion; 204)."""
+        response = await self.request("DELETE", "/internal/me", identity=identity)
+        raise_for_upstream(response, PROMPT_SERVICE)
