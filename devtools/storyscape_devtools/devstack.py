@@ -80,14 +80,16 @@ class DevStack:
             suffix = "/v1" if target == HINDI_LLM_SERVICE else ""
             env[f"{p}{service(target).env_prefix}URL"] = cfg.url(target) + suffix
         data = cfg.state_dir / "data"
+        emulator = {"FIREBASE_AUTH_EMULATOR_HOST": f"127.0.0.1:{cfg.emulator_port}"}
         if spec.name == GATEWAY:
-            env |= {"GATEWAY_FIREBASE_PROJECT_ID": FIREBASE_PROJECT, "FIREBASE_AUTH_EMULATOR_HOST": f"127.0.0.1:{cfg.emulator_port}"}
+            env |= {"GATEWAY_FIREBASE_PROJECT_ID": FIREBASE_PROJECT, **emulator}
         elif spec.name == HISTORY_SERVICE:
             env["HISTORY_DATABASE_URL"] = f"sqlite:///{data / 'history.db'}"
         elif spec.name == PROMPT_SERVICE:
             env["PROMPT_DATABASE_URL"] = f"sqlite:///{data / 'prompt.db'}"
         elif spec.name == STORY_SERVICE:
-            env["STORY_DATABASE_URL"] = f"sqlite:///{data / 'story.db'}"
+            # Account deletion deletes the Firebase user too: in the emulator here.
+            env |= {"STORY_DATABASE_URL": f"sqlite:///{data / 'story.db'}", "STORY_FIREBASE_PROJECT_ID": FIREBASE_PROJECT, **emulator}
         elif spec.name == MEDIA_SERVICE:
             env |= {
                 "MEDIA_LOCAL_DIR": str(data / "media"),

@@ -32,7 +32,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
         console_port=free_port(),
         # model_path unset: hindi-llm-service's own default (Gemma 3 270M + storyscape-hi, SmolLM2 for English).
         # Short stories keep the tests quick on two CPU cores; the path is the production one.
-        extra_env={"story-service": {"STORY_MAX_STORY_TOKENS": "64"}},
+        # Account deletion's second sweep after a second, not ten minutes: the e2e test waits for "done".
+        extra_env={"story-service": {"STORY_MAX_STORY_TOKENS": "64", "STORY_ACCOUNT_DELETION_RESWEEP_SECONDS": "1"}},
     )
     with DevStack(config):
         yield config

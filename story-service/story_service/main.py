@@ -12,7 +12,8 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from story_service.api import stories
+from story_service.account_deletion import account_deletion_worker
+from story_service.api import account, stories
 from story_service.idempotency import IdempotencyKeys
 from story_service.moderation import Regenerations, story_moderator
 from story_service.outbox import Outbox
@@ -86,7 +87,10 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
             lease = timedelta(seconds=settings.idempotency_lease_seconds)
             app.state.idempotency = IdempotencyKeys(sessions, clock=clock, ttl=IDEMPOTENCY_TTL, lease=lease)
             try:
-                async with running(housekeeping(app.state.outbox, app.state.idempotency)):
+                async with (
+                    running(housekeeping(app.state.outbox, app.state.idempotency)),
+                    account_deletion_worker(app, sessions, settings, clock=clock),
+                ):
                     yield
             finally:
                 await app.state.model_router.aclose()
@@ -98,7 +102,7 @@ def create_app(settings: Settings | None = None, *, clock: Callable[[], datetime
         settings=settings,
         title="StoryScape story-service",
         description="Writes stories: builds the prompt, routes to a model, streams tokens over SSE, hands finished stories to history.",
-        routers=[stories.router],
+        routers=[stories.router, account.router],
         readiness_checks={"database": database_reachable, "history-service": history_reachable, "hindi-llm-service": hindi_llm_reachable},
         lifespan=lifespan,
     )

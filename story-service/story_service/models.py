@@ -1,4 +1,4 @@
-"""Tables owned by story-service: the outbox of finished stories, and idempotency keys."""
+"""Tables owned by story-service: the outbox of finished stories, idempotency keys, and account-deletion jobs."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storyscape_common.db_types import UTCDateTime
+from storyscape_common.durable import DurableColumns
 
 JSON_OBJECT = JSON().with_variant(JSONB(), "postgresql")
 
@@ -50,3 +51,18 @@ class IdempotencyRow(Base):
     story_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AccountDeletionRow(DurableColumns, Base):
+    """A reader's account being deleted (`account_deletion.py`): written before anything is deleted, removed when the
+    last step is done, so a row means "pending" and no row "done"."""
+
+    __tablename__ = "account_deletions"
+
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    request_id: Mapped[str] = mapped_column(String(128))
+    phase: Mapped[str] = mapped_column(String(16))  # firebase | sweep | resweep
+    done_steps: Mapped[list[str]] = mapped_column(JSON_OBJECT)  # the services this phase has finished with
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_account_deletions_due", "next_attempt_at"),)
