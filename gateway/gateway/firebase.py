@@ -24,6 +24,8 @@ logger = logging.getLogger("gateway.firebase")
 # Real ID tokens are about 1 KB; custom claims are capped at 1000 bytes. Anything far larger is not one.
 MAX_TOKEN_LENGTH = 8192
 BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+# Firebase ID tokens live an hour; with the clock skew we allow, none issued before a deletion outlives this.
+ID_TOKEN_LIFETIME_SECONDS = 3600 + 60
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class VerifiedTokenCache:
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
         self.entries: OrderedDict[bytes, tuple[FirebaseUser, float]] = OrderedDict()
+        self.deleted_users: dict[str, float] = {}  # uid → until when none of its tokens is accepted here
 
     @staticmethod
     def key(token: str) -> bytes:
@@ -67,12 +70,24 @@ class VerifiedTokenCache:
 
     def put(self, key: bytes, user: FirebaseUser) -> None:
         expires_at = float(user.claims.get("exp", 0))
-        if self.max_entries == 0 or time.time() >= expires_at:
+        if self.max_entries == 0 or time.time() >= expires_at or self.is_deleted(user.uid):
             return
         self.entries[key] = (user, expires_at)
         self.entries.move_to_end(key)
         while len(self.entries) > self.max_entries:
             self.entries.popitem(last=False)
+
+    def forget_user(self, uid: str) -> None:
+        """The account is being deleted: drop its cached tokens and accept none of its tokens here for as long as an
+        ID token lives, whatever Firebase still answers in the moment before the deletion job removes the user."""
+        for key in [key for key, (user, _) in self.entries.items() if user.uid == uid]:
+            del self.entries[key]
+        now = time.time()
+        self.deleted_users = {user: until for user, until in self.deleted_users.items() if until > now}
+        self.deleted_users[uid] = now + ID_TOKEN_LIFETIME_SECONDS
+
+    def is_deleted(self, uid: str) -> bool:
+        return self.deleted_users.get(uid, 0.0) > time.time()
 
 
 class FirebaseVerifier:
@@ -104,6 +119,8 @@ class FirebaseVerifier:
         except Exception as exc:
             logger.warning("ID token refused by an unexpected check", extra={"fields": {"error": type(exc).__name__}})
             raise unauthenticated("invalid ID token") from exc
+        if self.cache.is_deleted(str(claims["uid"])):
+            raise unauthenticated("this account has been deleted")
         return FirebaseUser(uid=str(claims["uid"]), claims=dict(claims))
 
     async def verify(self, token: str) -> FirebaseUser:

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
-from gateway.api import home, proxy
+from gateway.api import account, home, proxy
 from gateway.draining import Drain, DrainMiddleware
 from gateway.edge import BodyLimitMiddleware, BodyLimits, CanonicalPathMiddleware
 from gateway.firebase import FirebaseVerifier
@@ -76,7 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings=settings,
         title="StoryScape API",
         description=DESCRIPTION,
-        routers=[home.router, proxy.router],
+        routers=[home.router, account.router, proxy.router],
         readiness_checks=readiness_checks(settings),
         lifespan=lifespan,
         internal_auth=False,
