@@ -11,7 +11,7 @@ import jwt
 import pytest
 from storyscape_devtools.testing import TestKeys
 
-from gateway.account_deletion import STATUS_PATH_PREFIX, TICKET_AUDIENCE, DeletionTickets, is_deletion_status_path
+from gateway.account_deletion import STATUS_PATH_PREFIX, TICKET_AUDIENCE, DeletionTickets
 from gateway.firebase import FirebaseUser, FirebaseVerifier
 from gateway.settings import Settings
 from gateway_tests.conftest import PROJECT_ID, GatewayFactory
@@ -40,12 +40,6 @@ def test_a_ticket_names_its_user_and_nothing_else_passes_for_one(keys: TestKeys)
         with pytest.raises(InvalidInternalToken):
             keys.verifier(service.name).verify(ticket)
     assert jwt.decode(ticket, options={"verify_signature": False})["exp"] - now >= 29 * 86400
-
-
-def test_only_one_segment_after_the_prefix_is_a_status_path() -> None:
-    assert is_deletion_status_path(STATUS_PATH_PREFIX + "abc.def.ghi")
-    for path in (STATUS_PATH_PREFIX, STATUS_PATH_PREFIX + "a/b", "/v1/me/deletion", "/v1/me/settings"):
-        assert not is_deletion_status_path(path)
 
 
 def test_a_deleted_users_tokens_leave_the_cache_and_are_not_cached_again(keys: TestKeys) -> None:
