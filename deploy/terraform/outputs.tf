@@ -23,6 +23,11 @@ output "openai_api_key_secret_arn" {
   value       = aws_secretsmanager_secret.openai_api_key.arn
 }
 
+output "firebase_credentials_secret_arn" {
+  description = "Secret to fill with the Google service-account key JSON that may delete Firebase users (story-service)."
+  value       = aws_secretsmanager_secret.firebase_credentials.arn
+}
+
 output "internal_signing_key_secret_arns" {
   description = "Secret to fill with the PEM Ed25519 private key that signs internal tokens."
   value       = { for issuer, secret in aws_secretsmanager_secret.internal_signing_key : issuer => secret.arn }

@@ -9,6 +9,16 @@ resource "aws_secretsmanager_secret" "openai_api_key" {
   recovery_window_in_days = var.secret_recovery_window_days
 }
 
+# Account deletion deletes the reader's Firebase user from story-service (its durable job): a Google service-account
+# key with the Firebase Authentication Admin role. The gateway's key, if it has one, only looks users up.
+resource "aws_secretsmanager_secret" "firebase_credentials" {
+  #checkov:skip=CKV2_AWS_57:Service-account keys are issued in Google Cloud, not by a Lambda; rotate by hand (README.md).
+  name                    = "${local.name}/story-service/firebase-credentials"
+  description             = "Google service-account key JSON allowed to delete Firebase users; injected into story-service only, as STORY_FIREBASE_CREDENTIALS"
+  kms_key_id              = aws_kms_key.main.arn
+  recovery_window_in_days = var.secret_recovery_window_days
+}
+
 # One signing key per issuing service: a verifier maps each key (kid) to its issuer, so one service's key can
 # never speak for another.
 resource "aws_secretsmanager_secret" "internal_signing_key" {

@@ -15,7 +15,7 @@ locals {
   service_callers = {
     "story-service"     = ["gateway"]
     "media-service"     = ["gateway", "story-service", "history-service"]
-    "prompt-service"    = ["gateway", "history-service"]
+    "prompt-service"    = ["gateway", "story-service", "history-service"]
     "history-service"   = ["gateway", "story-service"]
     "hindi-llm-service" = ["story-service"]
   }
@@ -64,12 +64,15 @@ locals {
       STORY_INTERNAL_PUBLIC_KEYS = jsonencode(var.internal_public_keys_pem)
       STORY_HISTORY_URL          = local.service_urls["history-service"]
       STORY_MEDIA_URL            = local.service_urls["media-service"]
+      STORY_PROMPT_URL           = local.service_urls["prompt-service"]
       STORY_HINDI_LLM_URL        = "${local.service_urls["hindi-llm-service"]}/v1"
       STORY_HINDI_MODEL          = var.hindi_story_model
       STORY_ENGLISH_MODEL        = var.english_story_model
       # Llama 3.2 spends more tokens per Hindi word than the offline Gemma (default 2.0); an estimate: check it
       # with training evaluate's tokens-per-Devanagari-character on the Llama config.
       STORY_HINDI_TOKENS_PER_WORD = "3"
+      # Account deletion deletes the reader's Firebase user (STORY_FIREBASE_CREDENTIALS below).
+      STORY_FIREBASE_PROJECT_ID = var.firebase_project_id
     }
     "media-service" = {
       MEDIA_ENVIRONMENT          = "production"
@@ -136,6 +139,7 @@ locals {
     "story-service" = {
       STORY_INTERNAL_SIGNING_KEY = aws_secretsmanager_secret.internal_signing_key["story-service"].arn
       STORY_OPENAI_API_KEY       = aws_secretsmanager_secret.openai_api_key.arn
+      STORY_FIREBASE_CREDENTIALS = aws_secretsmanager_secret.firebase_credentials.arn
     }
     "media-service" = {
       PGPASSWORD = "${local.database_secret_arns["media-service"]}:password::"
@@ -155,7 +159,7 @@ locals {
   # The secrets each execution role may read: exactly those injected above (ARNs without the JSON key).
   service_secret_arns = {
     "gateway"           = [aws_secretsmanager_secret.internal_signing_key["gateway"].arn, aws_secretsmanager_secret.redis_url.arn]
-    "story-service"     = [aws_secretsmanager_secret.internal_signing_key["story-service"].arn, aws_secretsmanager_secret.openai_api_key.arn]
+    "story-service"     = [aws_secretsmanager_secret.internal_signing_key["story-service"].arn, aws_secretsmanager_secret.openai_api_key.arn, aws_secretsmanager_secret.firebase_credentials.arn]
     "media-service"     = [local.database_secret_arns["media-service"]]
     "prompt-service"    = [local.database_secret_arns["prompt-service"], aws_secretsmanager_secret.internal_signing_key["prompt-service"].arn, aws_secretsmanager_secret.redis_url.arn]
     "history-service"   = [local.database_secret_arns["history-service"], aws_secretsmanager_secret.internal_signing_key["history-service"].arn]

@@ -12,15 +12,18 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from pydantic import ValidationError
 from storyscape_devtools.testing import LiveServer, TestKeys, free_port, rows_holding
 
 from history_service.main import create_app as create_history_app
 from history_service.settings import Settings as HistorySettings
 from prompt_service.main import create_app as create_prompt_app
 from prompt_service.settings import Settings as PromptSettings
+from story_service.settings import Settings as StorySettings
 from story_tests.conftest import Neighbours
 from story_tests.utils.firebase_accounts import Accounts, accounts_app
 from story_tests.utils.sse_client import DEFAULT_STORY, user_headers
@@ -295,3 +298,23 @@ async def test_a_restarted_story_service_finishes_the_deletion(deletion_stack: D
     story = stack.start("story")  # the same database, a new process
     await wait_done(story.url, keys, "alice", within=30)
     assert await held(stack, ["alice"]) == {}
+
+
+def test_production_needs_credentials_that_may_delete_users_and_no_emulator(keys: TestKeys, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(EMULATOR_HOST_VARIABLE, raising=False)
+    production: dict[str, Any] = {
+        "environment": "production",
+        "internal_public_keys": keys.public_keys,
+        "internal_signing_key": keys.private_pem("story-service"),
+        "firebase_project_id": "storyscape-prod",
+    }
+    credentials = '{"type": "service_account"}'
+    with pytest.raises(ValidationError, match="STORY_FIREBASE_CREDENTIALS"):
+        StorySettings(**production)
+    assert StorySettings(**production, firebase_credentials=credentials).firebase_credentials_info() == {"type": "service_account"}
+    with pytest.raises(ValidationError, match="demo-"):
+        StorySettings(**production | {"firebase_project_id": "demo-storyscape"}, firebase_credentials=credentials)
+    with pytest.raises(ValidationError, match="development only"):
+        StorySettings(**production, firebase_credentials=credentials, firebase_auth_emulator_host="127.0.0.1:9099")
+    with pytest.raises(ValidationError, match="not a demo project"):
+        StorySettings(environment="development", firebase_project_id="storyscape-prod", firebase_auth_emulator_host="127.0.0.1:9099")
