@@ -1,5 +1,6 @@
 """docker-compose runs the auth emulator, whose tokens anyone can mint: nothing it starts may face the network. Each
-of our services has a health check on /healthz that restarts it when its event loop stops answering."""
+of our services has a health check on /healthz that restarts it when its event loop stops answering, and each that
+stores data keeps it in its own PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ from pathlib import Path
 
 import yaml
 
-from storyscape_common.registry import SERVICES
+from deploy_tests.utils.services import database_services
+from storyscape_common.registry import SERVICES, service
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 OUR_DOCKERFILES = ("deploy/docker/service.Dockerfile", "deploy/docker/hindi-llm-gpu.Dockerfile")
 HEALTHCHECK_IN_IMAGE = "/usr/local/bin/storyscape-healthcheck"
+POSTGRES_INIT = REPO_ROOT / "deploy" / "docker" / "postgres-init.sql"
+COMPOSE_DATABASE_URL = re.compile(r"postgresql://postgres:[^@]+@postgres:5432/(?P<database>\w+)")
 # deploy/docker/healthcheck.py at its defaults: 3 tries of up to 2 s to connect and 2 s to read, 2 s apart, then 5 s
 # between SIGTERM and SIGKILL.
 WORST_CHECK_SECONDS = 3 * (2 + 2) + 2 * 2 + 5
@@ -57,3 +61,25 @@ def test_every_service_is_restarted_when_its_healthz_stops_answering() -> None:
         assert spec.get("restart") in ("always", "unless-stopped"), name
     for dockerfile in OUR_DOCKERFILES:
         assert f"COPY deploy/docker/healthcheck.py {HEALTHCHECK_IN_IMAGE}\n" in (REPO_ROOT / dockerfile).read_text(), dockerfile
+
+
+def test_every_service_that_stores_data_uses_its_own_postgres_database() -> None:
+    """Without <PREFIX>DATABASE_URL a service falls back to SQLite inside its container: lost with the container, and
+    each replica of story-service would keep its own outbox and idempotency keys."""
+    services = yaml.safe_load(COMPOSE_FILE.read_text())["services"]
+    postgres = services["postgres"]["environment"]
+    created = {postgres["POSTGRES_DB"], *re.findall(r"CREATE DATABASE (\w+);", POSTGRES_INIT.read_text())}
+    stores_data = database_services()
+
+    assert "story-service" in stores_data
+    databases = {}
+    for name in stores_data:
+        spec = services[name]
+        variable = f"{service(name).env_prefix}DATABASE_URL"
+        url = COMPOSE_DATABASE_URL.fullmatch(str(spec["environment"].get(variable, "")))
+        assert url, f"{name} has no {variable} on the postgres service: it would use SQLite in its container"
+        assert url["database"] in created, f"{name}'s database {url['database']} is never created"
+        databases[name] = url["database"]
+        depends_on = spec.get("depends_on", {})
+        assert isinstance(depends_on, dict) and depends_on.get("postgres") == {"condition": "service_healthy"}, name
+    assert len(set(databases.values())) == len(databases), f"services share a database: {databases}"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from deploy_tests.utils.services import database_services
 from deploy_tests.utils.terraform import Block, TerraformConfig, nested, single
+from storyscape_common.registry import service as registry_service
 
 KMS_KEY = "${aws_kms_key.main.arn}"
 
@@ -79,7 +81,7 @@ def test_databases_are_private_encrypted_and_backed_up(config: TerraformConfig) 
     db = database.body
 
     assert db["for_each"] == "${local.database_services}"
-    assert set(config.locals["database_services"]) == {"media-service", "prompt-service", "history-service"}
+    assert set(config.locals["database_services"]) == database_services()
     assert db["publicly_accessible"] is False
     assert (db["storage_encrypted"], db["kms_key_id"]) == (True, KMS_KEY)
     assert db["multi_az"] == "${var.db_multi_az}"
@@ -101,6 +103,44 @@ def test_database_passwords_are_managed_by_rds(config: TerraformConfig) -> None:
     assert "@" in config.locals["database_urls"] and "password" not in config.locals["database_urls"]
     for service in config.locals["database_services"]:
         assert config.locals["service_secrets"][service]["PGPASSWORD"] == f'${{local.database_secret_arns["{service}"]}}:password::'
+
+
+def test_every_service_that_stores_data_gets_its_own_database(config: TerraformConfig) -> None:
+    """A service with a `database_url` and no database in Terraform would run on SQLite inside its task: it cannot open
+    it on a read-only root filesystem, and with several tasks each would keep its own rows (story-service: outbox,
+    idempotency keys, account deletions), all lost when the task is replaced."""
+    stores_data = database_services()
+    provisioned = config.locals["database_services"]
+    environment, secrets, readable = (config.locals[name] for name in ("service_environment", "service_secrets", "service_secret_arns"))
+
+    # Read from the services' settings: if this derivation broke, the checks below would pass on nothing.
+    assert {"story-service", "history-service"} <= stores_data
+    assert set(provisioned) == stores_data, "a service whose settings have a database_url needs local.database_services"
+    names = [db["database"] for db in provisioned.values()]
+    assert len(set(names)) == len(names), "each service has its own database"
+    for name in stores_data:
+        prefix = registry_service(name).env_prefix
+        url, password = f'${{local.database_urls["{name}"]}}', f'${{local.database_secret_arns["{name}"]}}'
+        assert environment[name].get(f"{prefix}DATABASE_URL") == url, f"{name} has no {prefix}DATABASE_URL: it would use SQLite"
+        assert secrets[name].get("PGPASSWORD") == f"{password}:password::", f"{name} gets no password secret for its database"
+        assert password in readable[name], f"{name}'s execution role cannot read its database secret"
+    for name, env in environment.items():
+        if name not in stores_data:
+            assert not any(key.endswith("DATABASE_URL") or key.startswith("PG") for key in env), name
+
+    # One RDS instance, security group and pair of rules per such service, each opening 5432 to its owner alone.
+    assert config.find("aws_db_instance.service").body["vpc_security_group_ids"] == ["${aws_security_group.database[each.key].id}"]
+    for address in (
+        "aws_security_group.database",
+        "aws_vpc_security_group_ingress_rule.database_from_owner",
+        "aws_vpc_security_group_egress_rule.owner_to_database",
+    ):
+        assert config.find(address).body["for_each"] == "${local.database_services}", address
+    ingress = config.find("aws_vpc_security_group_ingress_rule.database_from_owner").body
+    egress = config.find("aws_vpc_security_group_egress_rule.owner_to_database").body
+    assert ingress["security_group_id"] == egress["referenced_security_group_id"] == "${aws_security_group.database[each.key].id}"
+    assert ingress["referenced_security_group_id"] == egress["security_group_id"] == "${aws_security_group.service[each.key].id}"
+    assert ingress["from_port"] == ingress["to_port"] == egress["from_port"] == egress["to_port"] == 5432
 
 
 def test_databases_refuse_unencrypted_connections(config: TerraformConfig) -> None:

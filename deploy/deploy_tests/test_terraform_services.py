@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import ast
 import re
-from pathlib import Path
 from typing import Any
 
+from deploy_tests.utils.services import all_settings
 from deploy_tests.utils.terraform import TerraformConfig, nested, single
-from deploy_tests.utils.tools import REPO_ROOT
 
 PORTS = {
     "gateway": 8000,
@@ -26,34 +24,11 @@ PREFIXES = {
     "history-service": "HISTORY_",
     "hindi-llm-service": "HINDI_LLM_",
 }
-SETTINGS_FILES = {
-    "gateway": "gateway/gateway/settings.py",
-    "story-service": "story-service/story_service/settings.py",
-    "media-service": "media-service/media_service/settings.py",
-    "prompt-service": "prompt-service/prompt_service/settings.py",
-    "history-service": "history-service/history_service/settings.py",
-    "hindi-llm-service": "hindi-llm-service/hindi_llm_service/settings.py",
-}
 # Read by libraries, not by our settings: libpq-style variables for asyncpg, and offline switches for vLLM.
 LIBRARY_VARIABLES = {"PGSSLMODE", "PGPASSWORD", "HF_HUB_OFFLINE", "VLLM_NO_USAGE_STATS", "DO_NOT_TRACK", "HOME"}
 # Settings the deployment sets before the service code has the field; each is a no-op until then
-# (extra="ignore"). Remove an entry when its field lands.
-AHEAD_OF_CODE = {"GATEWAY_REDIS_URL", "STORY_MEDIA_URL", "MEDIA_DATABASE_URL", "PROMPT_DATABASE_URL"}
-
-
-def settings_fields(path: Path) -> set[str]:
-    """Field names declared in the Settings / ServiceSettings / SignerSettings classes of one settings.py."""
-    fields: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ClassDef) and node.name in ("Settings", "ServiceSettings", "SignerSettings"):
-            fields |= {s.target.id for s in node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)}
-    return fields
-
-
-def all_settings(service: str) -> set[str]:
-    fields = settings_fields(REPO_ROOT / "common/storyscape_common/settings.py")
-    own = REPO_ROOT / SETTINGS_FILES[service]
-    return fields | (settings_fields(own) if own.exists() else set())
+# (extra="ignore"). Add one only with its issue, and remove it when its field lands.
+AHEAD_OF_CODE: frozenset[str] = frozenset()
 
 
 def test_every_service_runs_in_production(config: TerraformConfig) -> None:

@@ -22,6 +22,11 @@ internal_public_keys_pem = {
     MCowBQYDK2VwAyEA2222222222222222222222222222222222222222222=
     -----END PUBLIC KEY-----
   PEM
+  "prompt-service"  = <<-PEM
+    -----BEGIN PUBLIC KEY-----
+    MCowBQYDK2VwAyEA3333333333333333333333333333333333333333333=
+    -----END PUBLIC KEY-----
+  PEM
 }
 
 service_images = {

@@ -20,8 +20,13 @@ locals {
     "hindi-llm-service" = ["story-service"]
   }
 
-  # Services that persist, each with its own PostgreSQL instance and database (data.tf).
+  # Services that persist (every one whose settings have a database_url), each with its own PostgreSQL instance and
+  # database (data.tf). Each migrates its own schema to Alembic head when it starts (storyscape_common.db), so a
+  # new task never serves an old schema and no separate migration task is needed.
+  # story-service keeps its outbox, idempotency keys and account-deletion jobs here: shared by its tasks, so a
+  # story finished on one task is delivered by another, and nothing is lost when a task is replaced.
   database_services = {
+    "story-service"   = { database = "story" }
     "media-service"   = { database = "media" }
     "prompt-service"  = { database = "prompt" }
     "history-service" = { database = "history" }
@@ -73,6 +78,8 @@ locals {
       STORY_HINDI_TOKENS_PER_WORD = "3"
       # Account deletion deletes the reader's Firebase user (STORY_FIREBASE_CREDENTIALS below).
       STORY_FIREBASE_PROJECT_ID = var.firebase_project_id
+      STORY_DATABASE_URL        = local.database_urls["story-service"]
+      PGSSLMODE                 = "require"
     }
     "media-service" = {
       MEDIA_ENVIRONMENT          = "production"
@@ -121,6 +128,9 @@ locals {
       HINDI_LLM_MODEL_NAME           = var.hindi_llm_model_name
       HINDI_LLM_ADAPTERS             = jsonencode(var.hindi_llm_adapters)
       HINDI_LLM_MAX_CONCURRENT       = tostring(var.hindi_llm_max_concurrent)
+      # One base model per process (vLLM): not the offline English companion the settings add by default. Said
+      # explicitly: left unset, the settings refuse the vllm engine at start-up.
+      HINDI_LLM_EXTRA_MODEL_PATHS = "[]"
       # The model is baked into the image and the task has no route to the internet: nothing may try a hub.
       HF_HUB_OFFLINE      = "1"
       VLLM_NO_USAGE_STATS = "1"
@@ -137,6 +147,7 @@ locals {
       GATEWAY_REDIS_URL            = aws_secretsmanager_secret.redis_url.arn
     }
     "story-service" = {
+      PGPASSWORD                 = "${local.database_secret_arns["story-service"]}:password::"
       STORY_INTERNAL_SIGNING_KEY = aws_secretsmanager_secret.internal_signing_key["story-service"].arn
       STORY_OPENAI_API_KEY       = aws_secretsmanager_secret.openai_api_key.arn
       STORY_FIREBASE_CREDENTIALS = aws_secretsmanager_secret.firebase_credentials.arn
@@ -159,7 +170,7 @@ locals {
   # The secrets each execution role may read: exactly those injected above (ARNs without the JSON key).
   service_secret_arns = {
     "gateway"           = [aws_secretsmanager_secret.internal_signing_key["gateway"].arn, aws_secretsmanager_secret.redis_url.arn]
-    "story-service"     = [aws_secretsmanager_secret.internal_signing_key["story-service"].arn, aws_secretsmanager_secret.openai_api_key.arn, aws_secretsmanager_secret.firebase_credentials.arn]
+    "story-service"     = [local.database_secret_arns["story-service"], aws_secretsmanager_secret.internal_signing_key["story-service"].arn, aws_secretsmanager_secret.openai_api_key.arn, aws_secretsmanager_secret.firebase_credentials.arn]
     "media-service"     = [local.database_secret_arns["media-service"]]
     "prompt-service"    = [local.database_secret_arns["prompt-service"], aws_secretsmanager_secret.internal_signing_key["prompt-service"].arn, aws_secretsmanager_secret.redis_url.arn]
     "history-service"   = [local.database_secret_arns["history-service"], aws_secretsmanager_secret.internal_signing_key["history-service"].arn]

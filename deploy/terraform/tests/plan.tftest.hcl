@@ -152,8 +152,13 @@ run "whole_stack" {
   }
 
   assert {
-    condition     = [for s in jsondecode(module.story_service.container_definitions)[0].secrets : s.name] == ["STORY_INTERNAL_SIGNING_KEY", "STORY_OPENAI_API_KEY"]
-    error_message = "story-service gets the signing key and the OpenAI key, nothing else."
+    condition     = [for s in jsondecode(module.story_service.container_definitions)[0].secrets : s.name] == ["PGPASSWORD", "STORY_FIREBASE_CREDENTIALS", "STORY_INTERNAL_SIGNING_KEY", "STORY_OPENAI_API_KEY"]
+    error_message = "story-service gets its database password, the Firebase credentials, the signing key and the OpenAI key, nothing else."
+  }
+
+  assert {
+    condition     = length(aws_db_instance.service) == 4 && startswith(one([for e in jsondecode(module.story_service.container_definitions)[0].environment : e.value if e.name == "STORY_DATABASE_URL"]), "postgresql://storyscape@")
+    error_message = "story-service keeps its outbox, idempotency keys and account-deletion jobs in its own PostgreSQL, not in SQLite inside each task."
   }
 
   assert {
