@@ -128,8 +128,8 @@ locals {
       HINDI_LLM_MODEL_NAME           = var.hindi_llm_model_name
       HINDI_LLM_ADAPTERS             = jsonencode(var.hindi_llm_adapters)
       HINDI_LLM_MAX_CONCURRENT       = tostring(var.hindi_llm_max_concurrent)
-      # One base model per process (vLLM): not the offline English companion the settings add by default. Said
-      # explicitly: left unset, the settings refuse the vllm engine at start-up.
+      # One base model per process (vLLM): not the offline English companion the settings add by default (they
+      # drop it for vllm anyway; said here so the task definition shows it).
       HINDI_LLM_EXTRA_MODEL_PATHS = "[]"
       # The model is baked into the image and the task has no route to the internet: nothing may try a hub.
       HF_HUB_OFFLINE      = "1"

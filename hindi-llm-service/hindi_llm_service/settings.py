@@ -83,15 +83,17 @@ class Settings(ServiceSettings):
 
     @model_validator(mode="after")
     def _check_limits(self) -> Settings:
+        # Read what was configured before any assignment below: pydantic counts an assigned field as set.
+        configured = set(self.model_fields_set)
         self.model_name = self.model_name or self.model_path.name
-        if "adapters" not in self.model_fields_set:  # not configured: the adapter bundled for this base, if any
+        if "adapters" not in configured:  # not configured: the adapter bundled for this base, if any
             self.adapters = dict(BUNDLED_ADAPTERS.get(self.model_path.name, {}))
         if self.model_name in self.adapters:
             raise ValueError("an adapter may not share the base model's name")
         # The main base is never served twice; the default companion is dropped for vLLM (one base per process).
         self.extra_model_paths = [path for path in self.extra_model_paths if path != self.model_path]
         if self.engine == "vllm" and self.extra_model_paths:
-            if "extra_model_paths" in self.model_fields_set:
+            if "extra_model_paths" in configured:
                 raise ValueError("extra_model_paths needs the transformers engine: vLLM serves one base model per process")
             self.extra_model_paths = []
         names = [self.model_name, *self.adapters, *(path.name for path in self.extra_model_paths)]

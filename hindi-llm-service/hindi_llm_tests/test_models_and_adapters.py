@@ -81,3 +81,11 @@ def test_two_served_models_may_not_share_a_name(make_settings: Callable[..., Set
     clash.mkdir()
     with pytest.raises(ValueError, match="its own name"):
         make_settings(extra_model_paths=[clash])
+
+
+def test_vllm_drops_the_default_companion_model_and_refuses_a_configured_one(tmp_path: Path) -> None:
+    """vLLM serves one base per process: the default English companion is dropped quietly (a production vLLM
+    settings with no HINDI_LLM_EXTRA_MODEL_PATHS must start), one asked for explicitly is an error."""
+    assert Settings(environment="development", engine="vllm").extra_model_paths == []
+    with pytest.raises(ValueError, match="needs the transformers engine"):
+        Settings(environment="development", engine="vllm", extra_model_paths=[tmp_path])
