@@ -30,6 +30,7 @@ import httpx
 from storyscape_devtools.devstack import DevStack, StackConfig
 from storyscape_devtools.testing import free_port
 
+from gateway_tests.utils.accounts_server import AccountsServer
 from gateway_tests.utils.cert_server import CertServer
 from gateway_tests.utils.firebase_tokens import FirebaseTestIssuer
 from storyscape_common.internal_auth import InternalTokenSigner
@@ -240,9 +241,14 @@ def rs256_gateway(stack: DevStack, issuer: FirebaseTestIssuer) -> Iterator[tuple
     env = {**os.environ, **stack.service_env(spec, keys)}
     env.pop("FIREBASE_AUTH_EMULATOR_HOST", None)
     env |= {"GATEWAY_PORT": str(port), "GATEWAY_FIREBASE_PROJECT_ID": RS256_PROJECT}
-    with CertServer({issuer.kid: issuer.cert_pem}) as certs, open(config.state_dir / "logs" / "rs256-gateway.log", "ab") as log:
+    with (
+        CertServer({issuer.kid: issuer.cert_pem}) as certs,
+        AccountsServer() as accounts,  # the user lookup behind the revocation check, once per cache miss
+        open(config.state_dir / "logs" / "rs256-gateway.log", "ab") as log,
+    ):
         script = str(Path(__file__).with_name("rs256_gateway.py"))
-        process = subprocess.Popen([sys.executable, script, certs.url], cwd=config.root, env=env, stdout=log, stderr=subprocess.STDOUT)
+        command = [sys.executable, script, certs.url, accounts.url]
+        process = subprocess.Popen(command, cwd=config.root, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             url = f"http://127.0.0.1:{port}"
             wait_until_ready(url, process)

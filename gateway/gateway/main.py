@@ -17,10 +17,18 @@ from starlette.middleware import Middleware
 
 from gateway.api import account, home, proxy
 from gateway.draining import Drain, DrainMiddleware
-from gateway.edge import BodyLimitMiddleware, BodyLimits, CanonicalPathMiddleware
+from gateway.edge import (
+    AuthenticationMiddleware,
+    BareReadinessMiddleware,
+    BodyLimitMiddleware,
+    BodyLimits,
+    CanonicalPathMiddleware,
+    PublicRouteMiddleware,
+)
 from gateway.firebase import FirebaseVerifier
 from gateway.rate_limits import story_limits
-from gateway.resources import GatewayResources
+from gateway.resources import GatewayResources, resources_of
+from gateway.routing import PublicRoutes
 from gateway.settings import Settings
 from gateway.upstreams import readiness_checks, upstream_sessions
 from storyscape_common.app import create_service_app
@@ -58,7 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         drain.on_sigterm()
         resources = GatewayResources(
-            firebase=FirebaseVerifier(settings=settings),
+            firebase=FirebaseVerifier(settings=settings, registry=app.state.metrics_registry),
             signer=signer,
             upstreams=upstream_sessions(settings),
             story_limits=story_limits(settings, registry=app.state.metrics_registry),
@@ -71,7 +79,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await asyncio.gather(*(upstream.session.close() for upstream in resources.upstreams.values()))
             resources.firebase.close()
 
-    limits = BodyLimits(json_bytes=settings.max_json_body_bytes, multipart_bytes=settings.max_multipart_body_bytes)
+    limits = BodyLimits(
+        json_bytes=settings.max_json_body_bytes,
+        multipart_bytes=settings.max_multipart_body_bytes,
+        json_seconds=settings.json_body_timeout_seconds,
+        multipart_seconds=settings.multipart_body_timeout_seconds,
+    )
     app = create_service_app(
         settings=settings,
         title="StoryScape API",
@@ -80,12 +93,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         readiness_checks=readiness_checks(settings),
         lifespan=lifespan,
         internal_auth=False,
-        # Nothing refused here reaches routing, Firebase or a service; the refusal still has its request id.
+        # Nothing refused here reaches a service; the refusal still has its request id. The token is checked
+        # before any of the body is read (see gateway.edge).
         edge=[
+            *readiness_edge(settings),
             Middleware(DrainMiddleware, drain=drain),
             Middleware(CanonicalPathMiddleware),
+            Middleware(PublicRouteMiddleware, routes=PublicRoutes.load()),
+            Middleware(AuthenticationMiddleware, verifier=lambda scope: resources_of(scope["app"]).firebase),
             Middleware(BodyLimitMiddleware, limits=limits),
         ],
     )
+    # `/healthz/` is not `/healthz`: no redirect to the path we guess was meant (public routes: PublicRouteMiddleware).
+    app.router.redirect_slashes = False
     serve_public_openapi(app)
     return app
+
+
+def readiness_edge(settings: Settings) -> list[Middleware]:
+    """In production, `/readyz` on the public listener says ready or not, nothing more; with an operations port
+    only that port serves it (with its details), and outside production the details help whoever runs it."""
+    if settings.environment == "production" and settings.operations_port is None:
+        return [Middleware(BareReadinessMiddleware)]
+    return []

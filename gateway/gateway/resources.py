@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gateway.firebase import FirebaseVerifier
 from storyscape_common.internal_auth import InternalTokenSigner
@@ -21,3 +21,9 @@ class GatewayResources:
     signer: InternalTokenSigner
     upstreams: dict[str, Upstream]
     story_limits: StoryLimits
+
+
+def resources_of(app: Any) -> GatewayResources:
+    """What the lifespan built, for the edge middleware (routes use `api/deps.py`)."""
+    resources: GatewayResources = app.state.gateway
+    return resources

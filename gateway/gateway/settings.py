@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
-from typing import ClassVar
+from pathlib import Path
+from typing import Any, ClassVar
 
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -34,9 +36,33 @@ class Settings(SignerSettings):
         description="The SDK's own variable: accept the Auth emulator's unsigned tokens (development, `demo-*` projects only)",
     )
     firebase_clock_skew_seconds: int = Field(default=5, ge=0, le=60, description="Clock skew allowed on `iat`/`exp` of Firebase tokens")
-    firebase_http_timeout_seconds: float = Field(default=10.0, gt=0, description="Timeout for fetching Google's public certificates")
-    # Verified ID tokens kept until they expire (0 turns the cache off); ~1 KB each.
-    firebase_token_cache_size: int = Field(default=10_000, ge=0, description="Verified Firebase ID tokens kept until they expire (0: off)")
+    firebase_http_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Timeout for fetching Google's public certificates and for the revocation lookup"
+    )
+    firebase_check_revoked: bool = Field(
+        default=True,
+        description="On each cache miss, look the user up (a call to Firebase): a disabled user or a revoked token is refused. "
+        "Required in production; off only for development against forged emulator tokens",
+    )
+    # Verified ID tokens are kept briefly (0 entries turns the cache off); ~1 KB each.
+    firebase_token_cache_size: int = Field(default=10_000, ge=0, description="Verified Firebase ID tokens kept in memory (0: off)")
+    firebase_token_cache_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        le=3600,
+        description="A verified ID token is trusted this long (never past its `exp`), then checked again, revocation "
+        "included: the longest a disabled or revoked user is still served",
+    )
+    firebase_verify_threads: int = Field(
+        default=16, ge=1, le=256, description="Threads for token checks on a cache miss (each may wait on Firebase)"
+    )
+    firebase_credentials: str = Field(
+        default="",
+        repr=False,
+        description="Service-account key JSON (Firebase Authentication Admin) for the user lookup behind revocation "
+        "checks; required in production",
+    )
+    firebase_credentials_file: str = Field(default="", description="Path to that JSON, if not given inline")
 
     redis_url: str = Field(
         default="",
@@ -75,6 +101,13 @@ class Settings(SignerSettings):
     # Request bodies: JSON everywhere; multipart (a story from a photo) on the routes in gateway.edge.
     max_json_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest JSON (or other non-multipart) body (413 above)")
     max_multipart_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, description="Largest multipart body: a story with a photo")
+    # Total time, counted from the request's headers: a body still arriving then is dropped (408), whatever its pace.
+    json_body_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="A JSON (non-multipart) body must arrive whole within this (408 after)"
+    )
+    multipart_body_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="A multipart body (a photo, up to its limit) must arrive whole within this (408 after)"
+    )
 
     @model_validator(mode="after")
     def _refuse_emulator_for_real_projects(self) -> Settings:
@@ -85,12 +118,31 @@ class Settings(SignerSettings):
             if self.firebase_project_id.startswith(DEMO_PROJECT_PREFIX):
                 name = self.setting_name("firebase_project_id")
                 raise ValueError(f"{name} is a {DEMO_PROJECT_PREFIX}* emulator project; set the real Firebase project id")
+        if self.environment == "production":
+            if not self.firebase_check_revoked:
+                raise ValueError(f"{self.setting_name('firebase_check_revoked')} is off: disabled and revoked users would keep access")
+            if not (self.firebase_credentials or self.firebase_credentials_file):
+                name = self.setting_name("firebase_credentials")
+                raise ValueError(f"{name} (or _FILE) is required in production: revocation checks look users up in Firebase")
         if self.emulator_host() and not self.firebase_project_id.startswith(DEMO_PROJECT_PREFIX):
             raise ValueError(
                 f"{EMULATOR_HOST_VARIABLE} is set but firebase_project_id {self.firebase_project_id!r} "
                 f"does not start with {DEMO_PROJECT_PREFIX!r}; refusing to accept unsigned tokens"
             )
         return self
+
+    def secret_fields(self) -> tuple[str, ...]:
+        return (*super().secret_fields(), "firebase_credentials")
+
+    def firebase_credentials_info(self) -> dict[str, Any] | None:
+        """The admin credentials JSON, inline or read from its file; None when neither is set."""
+        text = self.firebase_credentials or (
+            Path(self.firebase_credentials_file).read_text(encoding="utf-8") if self.firebase_credentials_file else ""
+        )
+        if not text:
+            return None
+        info: dict[str, Any] = json.loads(text)
+        return info
 
     def emulator_host(self) -> str:
         """The auth emulator in use: this setting, or the variable the SDK itself reads."""

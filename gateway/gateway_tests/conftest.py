@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import firebase_admin._token_gen
+import firebase_admin._user_mgt
 import pytest
 from starlette.types import ASGIApp, Receive, Scope, Send
 from storyscape_devtools.testing import LiveServer, TestKeys
 
 from gateway.main import create_app
 from gateway.settings import EMULATOR_HOST_VARIABLE, Settings
+from gateway_tests.utils.accounts_server import AccountsServer
 from gateway_tests.utils.cert_server import CertServer
 from gateway_tests.utils.firebase_tokens import FirebaseTestIssuer
 from gateway_tests.utils.upstream_app import Probes, upstream_app
@@ -58,6 +60,14 @@ def cert_server(issuer: FirebaseTestIssuer) -> Iterator[CertServer]:
 
 
 @pytest.fixture(scope="session")
+def accounts(cert_server: CertServer) -> Iterator[AccountsServer]:
+    """Identity Toolkit's user lookup, played on loopback: the revocation check the gateway makes on a cache miss."""
+    with AccountsServer() as server, pytest.MonkeyPatch.context() as patch:
+        patch.setattr(firebase_admin._user_mgt.UserManager, "ID_TOOLKIT_URL", server.url)
+        yield server
+
+
+@pytest.fixture(scope="session")
 def upstreams(keys: TestKeys) -> Iterator[dict[str, Upstream]]:
     with ExitStack() as stack:
         running = {}
@@ -85,7 +95,7 @@ GatewayFactory = Callable[..., AbstractContextManager[LiveServer]]
 
 
 @pytest.fixture(scope="session")
-def make_gateway(keys: TestKeys, cert_server: CertServer, upstreams: dict[str, Upstream]) -> GatewayFactory:
+def make_gateway(keys: TestKeys, cert_server: CertServer, accounts: AccountsServer, upstreams: dict[str, Upstream]) -> GatewayFactory:
     """Start a gateway over the test upstreams; keyword arguments override its settings."""
 
     @contextmanager

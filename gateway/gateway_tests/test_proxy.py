@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 
 import httpx
+import pytest
 from storyscape_devtools.testing import LiveServer, free_port
 
 from gateway_tests.conftest import GatewayFactory, Upstream
@@ -87,9 +88,12 @@ async def test_an_upstream_that_breaks_mid_stream_ends_with_an_error_event(
     assert received[1].json()["code"] == "upstream_unavailable"
 
 
-async def test_request_bodies_stream_up_as_they_are_sent(gateway: LiveServer, upstreams: dict[str, Upstream], bearer: Bearer) -> None:
-    # A body with a declared length streams; a chunked one is held back until it proves small enough (test_edge).
-    probe_id, probe = new_probe(upstreams["history-service"])
+@pytest.mark.parametrize("declared_length", [True, False], ids=["content-length", "chunked"])
+async def test_request_bodies_stream_up_as_they_are_sent(
+    gateway: LiveServer, upstreams: dict[str, Upstream], bearer: Bearer, declared_length: bool
+) -> None:
+    # The gateway holds no body back, chunked or not: the service reads the start while the client still sends.
+    probe_id, probe = new_probe(upstreams["prompt-service"])
     first_chunk_arrived_before_we_finished: list[bool] = []
 
     async def body() -> AsyncIterator[bytes]:
@@ -97,13 +101,12 @@ async def test_request_bodies_stream_up_as_they_are_sent(gateway: LiveServer, up
         first_chunk_arrived_before_we_finished.append(await wait_for(probe.first_chunk_received))
         yield b"b" * 500
 
+    headers = {**bearer(), **({"Content-Length": "1500"} if declared_length else {})}
     async with httpx.AsyncClient(base_url=gateway.url, timeout=10) as client:
-        response = await client.post(
-            "/v1/favorites/upload", params={"probe": probe_id}, content=body(), headers={**bearer(), "Content-Length": "1500"}
-        )
+        response = await client.post("/v1/genres", params={"probe": probe_id}, content=body(), headers=headers)
 
     assert response.status_code == 200
-    assert response.json()["bytes"] == 1500
+    assert response.json()["body"] == "a" * 1000 + "b" * 500
     assert first_chunk_arrived_before_we_finished == [True]
 
 
@@ -157,7 +160,7 @@ async def test_hop_by_hop_headers_and_client_credentials_are_not_forwarded(gatew
 
 async def test_upstream_errors_pass_through_unchanged(gateway: LiveServer, bearer: Bearer) -> None:
     async with httpx.AsyncClient(base_url=gateway.url) as client:
-        response = await client.get("/v1/genres/missing", headers={**bearer(), "X-Request-ID": "req-404"})
+        response = await client.delete("/v1/genres/missing", headers={**bearer(), "X-Request-ID": "req-404"})
     assert response.status_code == 404
     assert response.json() == {"error": {"code": "not_found", "message": "genre not found", "request_id": "req-404"}}
 
@@ -183,7 +186,7 @@ async def test_dot_segments_cannot_escape_the_routing_table(gateway: LiveServer,
 async def test_an_unreachable_upstream_is_503(make_gateway: GatewayFactory, bearer: Bearer) -> None:
     with make_gateway(media_url=f"http://127.0.0.1:{free_port()}") as gateway:
         async with httpx.AsyncClient(base_url=gateway.url) as client:
-            response = await client.get("/v1/media/jobs", headers=bearer())
+            response = await client.get("/v1/stories/s-1/audio", headers=bearer())
             ready = await client.get("/readyz")
 
     assert response.status_code == 503
@@ -200,7 +203,7 @@ async def test_a_slow_upstream_is_504_and_sees_the_gateway_give_up(
     probe_id, probe = new_probe(upstreams["prompt-service"])
     with make_gateway(upstream_read_timeout_seconds=0.3) as gateway:
         async with httpx.AsyncClient(base_url=gateway.url, timeout=10) as client:
-            response = await client.get("/v1/catalog/slow", params={"probe": probe_id}, headers=bearer())
+            response = await client.get("/v1/catalog", params={"probe": probe_id, "scenario": "slow"}, headers=bearer())
 
     assert response.status_code == 504
     assert response.json()["error"]["code"] == "upstream_timeout"

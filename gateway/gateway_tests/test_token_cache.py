@@ -1,4 +1,4 @@
-"""Verified ID tokens are remembered until they expire, never past it, and never confused with one another."""
+"""Verified ID tokens are remembered for a short while, never past their expiry, and never confused with one another."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def user(uid: str, **claims: Any) -> FirebaseUser:
 
 
 def test_the_cache_keeps_the_most_recently_used_tokens_up_to_its_size() -> None:
-    cache = VerifiedTokenCache(max_entries=2)
+    cache = VerifiedTokenCache(max_entries=2, ttl_seconds=60)
     keys = {name: cache.key(f"token-{name}") for name in ("a", "b", "c")}
     cache.put(keys["a"], user("a"))
     cache.put(keys["b"], user("b"))
@@ -66,9 +66,17 @@ def test_the_cache_keeps_the_most_recently_used_tokens_up_to_its_size() -> None:
 
 
 def test_an_expired_or_disabled_entry_is_never_returned() -> None:
-    cache = VerifiedTokenCache(max_entries=10)
+    cache = VerifiedTokenCache(max_entries=10, ttl_seconds=60)
     cache.put(cache.key("old"), user("old", exp=time.time() - 1))
     assert cache.get(cache.key("old")) is None
-    disabled = VerifiedTokenCache(max_entries=0)
+    disabled = VerifiedTokenCache(max_entries=0, ttl_seconds=60)
     disabled.put(disabled.key("t"), user("t"))
     assert disabled.get(disabled.key("t")) is None
+
+
+def test_an_entry_is_kept_no_longer_than_the_cache_time_even_when_the_token_lives_on() -> None:
+    cache = VerifiedTokenCache(max_entries=10, ttl_seconds=0.2)
+    cache.put(cache.key("t"), user("t", exp=time.time() + 3600))
+    assert cache.get(cache.key("t")) is not None
+    time.sleep(0.3)
+    assert cache.get(cache.key("t")) is None

@@ -10,25 +10,39 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from gateway.edge import ROUTE_STATE, USER_STATE
 from gateway.firebase import FirebaseUser, bearer_token
 from gateway.rate_limits import StoryLimits
-from gateway.resources import GatewayResources
+from gateway.resources import GatewayResources, resources_of
+from gateway.routing import Resolved
 from gateway.settings import Settings
 from gateway.upstreams import Upstream
+from storyscape_common.errors import ApiError
 from storyscape_common.internal_auth import InternalTokenSigner
 
 
 async def gateway_resources(request: Request) -> GatewayResources:
-    resources: GatewayResources = request.app.state.gateway
-    return resources
+    return resources_of(request.app)
 
 
 Resources = Annotated[GatewayResources, Depends(gateway_resources)]
 
 
 async def firebase_user(request: Request, resources: Resources) -> FirebaseUser:
-    """The user whose Firebase ID token came in `Authorization: Bearer …`; 401 otherwise."""
+    """The user whose Firebase ID token came in `Authorization: Bearer …` (the edge verified it before reading
+    the body); 401 otherwise."""
+    verified: FirebaseUser | None = request.scope.get("state", {}).get(USER_STATE)
+    if verified is not None:
+        return verified
     return await resources.firebase.verify(bearer_token(request.headers.get("authorization")))
+
+
+async def route_owner(request: Request) -> str:
+    """The service that owns this public route (the edge resolved it); 404 for a path no service owns."""
+    resolved: Resolved | None = request.scope.get("state", {}).get(ROUTE_STATE)
+    if resolved is None or resolved.service is None:
+        raise ApiError(404, "not_found", "no such path")
+    return resolved.service
 
 
 async def internal_signer(resources: Resources) -> InternalTokenSigner:

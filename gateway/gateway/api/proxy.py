@@ -12,9 +12,9 @@ from functools import partial
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from gateway.api.deps import RequestId, Upstreams, firebase_user, gateway_resources, request_id
+from gateway.api.deps import RequestId, Upstreams, firebase_user, gateway_resources, request_id, route_owner
 from gateway.proxy import forward
-from gateway.routing import MEDIA_SERVICE, is_signed_media_path, service_for
+from gateway.routing import MEDIA_SERVICE, is_signed_media_path
 from storyscape_common.errors import ApiError
 
 router = APIRouter()
@@ -30,12 +30,11 @@ async def signed_media_object(request: Request, upstreams: Upstreams, request_id
 
 
 async def relay_to_service(request: Request) -> Response:
-    """Verify the user, then relay to the owning service with a fresh internal token addressed to it."""
+    """Relay a public route to the service that owns it, with a fresh internal token addressed to it (the edge has
+    already refused paths that are not public routes and requests without a valid ID token)."""
     resources = await gateway_resources(request)
     user = await firebase_user(request, resources)
-    service = service_for(method=request.method, path=request.url.path)
-    if service is None:
-        raise ApiError(404, "not_found", "no such path")
+    service = await route_owner(request)
     rid = await request_id(request)
     token = resources.signer.sign(user_id=user.uid, audience=service, request_id=rid)
     relay = partial(forward, request, upstream=resources.upstreams[service], internal_token=token, request_id=rid)

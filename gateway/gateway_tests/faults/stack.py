@@ -31,8 +31,12 @@ class FaultStack:
 
     def __init__(self, state_dir: Path, extra_env: dict[str, dict[str, str]] | None = None, model_path: Path | None = None) -> None:
         ports = {spec.name: free_port() for spec in SERVICES}
+        extra_env = dict(extra_env or {})
+        # The tests forge emulator tokens (`emulator_token`) and start no emulator: there is no account to look up
+        # (test_revocation covers the lookup, on the emulator).
+        extra_env[GATEWAY] = {"GATEWAY_FIREBASE_CHECK_REVOKED": "false", **extra_env.get(GATEWAY, {})}
         self.config = StackConfig(
-            root=REPO_ROOT, state_dir=state_dir, ports=ports, emulator_port=free_port(), extra_env=extra_env or {}, model_path=model_path
+            root=REPO_ROOT, state_dir=state_dir, ports=ports, emulator_port=free_port(), extra_env=extra_env, model_path=model_path
         )
         self.stack = DevStack(self.config)
         self.keys = state_dir / "keys"

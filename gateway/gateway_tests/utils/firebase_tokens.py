@@ -85,3 +85,20 @@ def with_claims(token: str, claims: dict[str, Any]) -> str:
     """`token` with its payload replaced and its original signature kept: a tampered token."""
     header, _, signature = token.split(".")
     return f"{header}.{b64url(json.dumps(claims).encode())}.{signature}"
+
+
+def service_account_json(project_id: str) -> str:
+    """A service-account key file's JSON, as the Firebase console issues it (a fresh key nobody else knows)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    return json.dumps(
+        {
+            "type": "service_account",
+            "project_id": project_id,
+            "private_key_id": uuid.uuid4().hex,
+            "private_key": pem,
+            "client_email": f"gateway@{project_id}.iam.gserviceaccount.com",
+            "client_id": "1",
+            "token_uri": "https://oauth2.googleapis.com/token",
+        }
+    )

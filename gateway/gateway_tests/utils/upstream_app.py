@@ -34,6 +34,8 @@ class Probe:
     sent_last: threading.Event = field(default_factory=threading.Event)
     stream_closed: threading.Event = field(default_factory=threading.Event)
     first_chunk_received: threading.Event = field(default_factory=threading.Event)
+    body_complete: threading.Event = field(default_factory=threading.Event)  # the whole body arrived
+    received_bytes: int = 0  # request body bytes read so far, over every request of the probe
     client_gone: threading.Event = field(default_factory=threading.Event)
     hits: int = 0
 
@@ -85,21 +87,8 @@ def stand_in_router(*, service: str, probes: Probes) -> APIRouter:
 
         return StreamingResponse(stream(), media_type=SSE_MEDIA_TYPE, headers=SSE_HEADERS)
 
-    @router.post("/v1/favorites/upload")
-    async def upload(request: Request) -> dict[str, int]:
-        """Counts the body as it arrives; flags the first chunk so the client can wait for it."""
-        probe = probe_for(request)
-        total, chunks = 0, 0
-        async for chunk in request.stream():
-            if chunk:
-                total, chunks = total + len(chunk), chunks + 1
-                probe.first_chunk_received.set()
-        return {"bytes": total, "chunks": chunks}
-
-    @router.get("/v1/catalog/slow")
-    async def slow(request: Request) -> dict[str, str]:
+    async def slow(request: Request, probe: Probe) -> dict[str, str]:
         """Answers after 3 s unless the caller hangs up first."""
-        probe = probe_for(request)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 3
         while loop.time() < deadline:
@@ -109,7 +98,7 @@ def stand_in_router(*, service: str, probes: Probes) -> APIRouter:
             await asyncio.sleep(0.02)
         return {"status": "late"}
 
-    @router.get("/v1/genres/missing")
+    @router.delete("/v1/genres/missing")
     async def missing() -> None:
         raise ApiError(404, "not_found", "genre not found")
 
@@ -118,10 +107,22 @@ def stand_in_router(*, service: str, probes: Probes) -> APIRouter:
         return {"service": service, "object": object_path, "headers": dict(request.headers)}
 
     @router.api_route("/v1/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-    async def echo(request: Request, identity: CurrentIdentity) -> dict[str, Any]:
-        """Who the caller is, as this service verified it, and exactly what arrived."""
-        probe_for(request)
-        body = await request.body()
+    async def echo(request: Request, identity: CurrentIdentity, scenario: str = "", discard: bool = False) -> dict[str, Any]:
+        """Who the caller is, as this service verified it, and exactly what arrived (the body read as it arrives,
+        its first chunk flagged; `discard` keeps only its size). `scenario=slow` answers late instead."""
+        probe = probe_for(request)
+        if scenario == "slow":
+            return await slow(request, probe)
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            if chunk:
+                size += len(chunk)
+                probe.received_bytes += len(chunk)
+                probe.first_chunk_received.set()
+                if not discard:
+                    chunks.append(chunk)
+        probe.body_complete.set()
+        body = b"".join(chunks)
         return {
             "service": service,
             "user_id": identity.user_id,
@@ -133,6 +134,7 @@ def stand_in_router(*, service: str, probes: Probes) -> APIRouter:
             "query": request.scope["query_string"].decode(),
             "headers": dict(request.headers),
             "body": body.decode(),
+            "bytes": size,
         }
 
     return router
