@@ -28,6 +28,11 @@ output "firebase_credentials_secret_arn" {
   value       = aws_secretsmanager_secret.firebase_credentials.arn
 }
 
+output "gateway_firebase_credentials_secret_arn" {
+  description = "Secret to fill with the Google service-account key JSON that may look Firebase users up (gateway, check_revoked)."
+  value       = aws_secretsmanager_secret.gateway_firebase_credentials.arn
+}
+
 output "internal_signing_key_secret_arns" {
   description = "Secret to fill with the PEM Ed25519 private key that signs internal tokens."
   value       = { for issuer, secret in aws_secretsmanager_secret.internal_signing_key : issuer => secret.arn }

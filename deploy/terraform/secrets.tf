@@ -19,6 +19,17 @@ resource "aws_secretsmanager_secret" "firebase_credentials" {
   recovery_window_in_days = var.secret_recovery_window_days
 }
 
+# The gateway verifies ID tokens with check_revoked (a disabled, signed-out or deleted reader is refused within its
+# token-cache time), which looks the user up: a service-account key with the Firebase Authentication Viewer role
+# only, separate from story-service's so the public-facing gateway can never delete a user.
+resource "aws_secretsmanager_secret" "gateway_firebase_credentials" {
+  #checkov:skip=CKV2_AWS_57:Service-account keys are issued in Google Cloud, not by a Lambda; rotate by hand (README.md).
+  name                    = "${local.name}/gateway/firebase-credentials"
+  description             = "Google service-account key JSON allowed to look Firebase users up (Authentication Viewer); injected into the gateway only, as GATEWAY_FIREBASE_CREDENTIALS"
+  kms_key_id              = aws_kms_key.main.arn
+  recovery_window_in_days = var.secret_recovery_window_days
+}
+
 # One signing key per issuing service: a verifier maps each key (kid) to its issuer, so one service's key can
 # never speak for another.
 resource "aws_secretsmanager_secret" "internal_signing_key" {

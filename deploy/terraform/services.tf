@@ -145,6 +145,7 @@ locals {
     "gateway" = {
       GATEWAY_INTERNAL_SIGNING_KEY = aws_secretsmanager_secret.internal_signing_key["gateway"].arn
       GATEWAY_REDIS_URL            = aws_secretsmanager_secret.redis_url.arn
+      GATEWAY_FIREBASE_CREDENTIALS = aws_secretsmanager_secret.gateway_firebase_credentials.arn
     }
     "story-service" = {
       PGPASSWORD                 = "${local.database_secret_arns["story-service"]}:password::"
@@ -169,7 +170,7 @@ locals {
 
   # The secrets each execution role may read: exactly those injected above (ARNs without the JSON key).
   service_secret_arns = {
-    "gateway"           = [aws_secretsmanager_secret.internal_signing_key["gateway"].arn, aws_secretsmanager_secret.redis_url.arn]
+    "gateway"           = [aws_secretsmanager_secret.internal_signing_key["gateway"].arn, aws_secretsmanager_secret.redis_url.arn, aws_secretsmanager_secret.gateway_firebase_credentials.arn]
     "story-service"     = [local.database_secret_arns["story-service"], aws_secretsmanager_secret.internal_signing_key["story-service"].arn, aws_secretsmanager_secret.openai_api_key.arn, aws_secretsmanager_secret.firebase_credentials.arn]
     "media-service"     = [local.database_secret_arns["media-service"]]
     "prompt-service"    = [local.database_secret_arns["prompt-service"], aws_secretsmanager_secret.internal_signing_key["prompt-service"].arn, aws_secretsmanager_secret.redis_url.arn]
