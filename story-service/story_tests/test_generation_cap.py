@@ -105,7 +105,7 @@ async def test_over_the_cap_a_story_is_503_with_retry_after_before_any_model_cal
     keys: TestKeys, held_models: tuple[HeldModel, LiveServer, HeldModel, LiveServer]
 ) -> None:
     local, local_server, _, _ = held_models
-    settings = {"max_concurrent_generations_hindi_llm": 2}
+    settings: dict[str, Any] = {"max_concurrent_generations_hindi_llm": 2}
     with story_server(keys, history_url=nowhere(), llm_url=local_server.url, **settings) as server:
         async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
             stories = OpenStories(client, keys)
@@ -129,7 +129,7 @@ async def test_a_full_openai_route_falls_back_to_the_local_model_and_both_full_i
     keys: TestKeys, held_models: tuple[HeldModel, LiveServer, HeldModel, LiveServer]
 ) -> None:
     local, local_server, openai, openai_server = held_models
-    settings = {
+    settings: dict[str, Any] = {
         "openai_api_key": "sk-test-held",
         "openai_base_url": f"{openai_server.url}/v1",
         "english_model": "held-gpt",
