@@ -88,8 +88,15 @@ class DevStack:
         elif spec.name == PROMPT_SERVICE:
             env["PROMPT_DATABASE_URL"] = f"sqlite:///{data / 'prompt.db'}"
         elif spec.name == STORY_SERVICE:
-            # Account deletion deletes the Firebase user too: in the emulator here.
-            env |= {"STORY_DATABASE_URL": f"sqlite:///{data / 'story.db'}", "STORY_FIREBASE_PROJECT_ID": FIREBASE_PROJECT, **emulator}
+            # Account deletion deletes the Firebase user too: in the emulator here. Its second sweep (for what requests
+            # already running wrote) comes after a minute, not production's ten: here one gateway drops the reader's
+            # cached tokens at once, so no new request can start, and a reader waits for "done" at a desk.
+            env |= {
+                "STORY_DATABASE_URL": f"sqlite:///{data / 'story.db'}",
+                "STORY_FIREBASE_PROJECT_ID": FIREBASE_PROJECT,
+                "STORY_ACCOUNT_DELETION_RESWEEP_SECONDS": "60",
+                **emulator,
+            }
         elif spec.name == MEDIA_SERVICE:
             env |= {
                 "MEDIA_LOCAL_DIR": str(data / "media"),
