@@ -24,8 +24,9 @@ PREFIXES = {
     "history-service": "HISTORY_",
     "hindi-llm-service": "HINDI_LLM_",
 }
-# Read by libraries, not by our settings: libpq-style variables for asyncpg, and offline switches for vLLM.
-LIBRARY_VARIABLES = {"PGSSLMODE", "PGPASSWORD", "HF_HUB_OFFLINE", "VLLM_NO_USAGE_STATS", "DO_NOT_TRACK", "HOME"}
+# Read by libraries, not by our settings: libpq-style variables for asyncpg, offline switches for vLLM, and the
+# proxies uvicorn trusts for X-Forwarded-For (the gateway's ALB).
+LIBRARY_VARIABLES = {"PGSSLMODE", "PGPASSWORD", "HF_HUB_OFFLINE", "VLLM_NO_USAGE_STATS", "DO_NOT_TRACK", "HOME", "FORWARDED_ALLOW_IPS"}
 # Settings the deployment sets before the service code has the field; each is a no-op until then
 # (extra="ignore"). Add one only with its issue, and remove it when its field lands.
 AHEAD_OF_CODE: frozenset[str] = frozenset()
@@ -63,7 +64,9 @@ def test_services_listen_and_are_reached_on_their_own_ports(config: TerraformCon
     for service, prefix in PREFIXES.items():
         assert environment[service][f"{prefix}PORT"] == str(PORTS[service])
     assert config.locals["service_urls"] == '${{for name, service in local.services : name => "http://${name}:${service.port}"}}'
-    assert '"--port", tostring(service.port)' in config.locals["service_commands"]
+    # `python -m <module>` listens on <PREFIX>HOST:<PREFIX>PORT (test_entrypoints.py checks the command itself).
+    for service, prefix in PREFIXES.items():
+        assert environment[service][f"{prefix}HOST"] == "0.0.0.0", service
     gateway = environment["gateway"]
     for upstream in ("story", "media", "prompt", "history"):
         assert gateway[f"GATEWAY_{upstream.upper()}_URL"] == f'${{local.service_urls["{upstream}-service"]}}'

@@ -34,14 +34,10 @@ locals {
 
   service_urls = { for name, service in local.services : name => "http://${name}:${service.port}" }
 
-  # The image's own CMD listens on 8000 everywhere; here each service listens on its own port.
-  service_commands = {
-    for name, service in local.services : name => concat(
-      ["uvicorn", "--factory", "${service.module}.main:create_app", "--host", "0.0.0.0", "--port", tostring(service.port), "--no-access-log"],
-      # Only the ALB can reach the gateway (security group), so its X-Forwarded-For is the client's address.
-      name == "gateway" ? ["--forwarded-allow-ips", "*"] : [],
-    )
-  }
+  # As `make run`: the service's own `python -m <module>`, which serves through storyscape_common.server (header
+  # limits and deadline, connection cap, <PREFIX>KEEP_ALIVE_TIMEOUT_SECONDS, graceful drain), never plain uvicorn.
+  # It listens on <PREFIX>HOST:<PREFIX>PORT from service_environment below (each service on its own port).
+  service_commands = { for name, service in local.services : name => ["python", "-m", service.module] }
 
   # Plain environment of each service: <PREFIX>ENVIRONMENT=production everywhere, so every service refuses
   # placeholder secrets, requires the trusted internal public keys (one per issuing service), and hides /docs.
@@ -60,6 +56,9 @@ locals {
       # Longer than the ALB's idle timeout (60 s): the ALB, not the gateway, closes an idle connection, so it never
       # sends a request down one the gateway is closing (a 502 for the reader).
       GATEWAY_KEEP_ALIVE_TIMEOUT_SECONDS = "65"
+      # Only the ALB can reach the gateway (security group), so its X-Forwarded-For is the client's address: uvicorn
+      # (under storyscape_common.server) reads this when no forwarded_allow_ips is passed.
+      FORWARDED_ALLOW_IPS = "*"
     }
     "story-service" = {
       STORY_ENVIRONMENT          = "production"
