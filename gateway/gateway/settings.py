@@ -59,7 +59,7 @@ class Settings(SignerSettings):
     firebase_credentials: str = Field(
         default="",
         repr=False,
-        description="Service-account key JSON (Firebase Authentication Admin) for the user lookup behind revocation "
+        description="Service-account key JSON (the Firebase Authentication Viewer role is enough) for the user lookup behind revocation "
         "checks; required in production",
     )
     firebase_credentials_file: str = Field(default="", description="Path to that JSON, if not given inline")
