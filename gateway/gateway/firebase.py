@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import os
 import time
-import uuid
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,12 +13,11 @@ from typing import Any
 
 import firebase_admin
 from firebase_admin import auth, exceptions
-from google.auth.credentials import AnonymousCredentials, Credentials
-from google.oauth2 import service_account
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-from gateway.settings import EMULATOR_HOST_VARIABLE, Settings
+from gateway.settings import Settings
 from storyscape_common.errors import ApiError
+from storyscape_common.firebase_project import firebase_app
 
 logger = logging.getLogger("gateway.firebase")
 
@@ -30,7 +27,6 @@ BEARER_CHALLENGE = {"WWW-Authenticate": "Bearer"}
 # Firebase ID tokens live an hour; with the clock skew we allow, none issued before a deletion outlives this.
 ID_TOKEN_LIFETIME_SECONDS = 3600 + 60
 # What the user lookup behind `check_revoked` needs (Identity Toolkit's accounts:lookup).
-ADMIN_SCOPES = ["https://www.googleapis.com/auth/cloud-platform", "https://www.googleapis.com/auth/identitytoolkit"]
 
 
 @dataclass(frozen=True)
@@ -121,29 +117,11 @@ class TokenMetrics:
         )
 
 
-def admin_credentials(settings: Settings) -> Credentials:
-    """Google credentials for the user lookup: the configured service account; anonymous where none is needed
-    (the emulator, which takes any; signature checks alone only need Google's public certs)."""
-    info = settings.firebase_credentials_info()
-    if info is None:
-        # Application Default Credentials would probe the metadata server and stall offline.
-        return AnonymousCredentials()
-    credentials: Credentials = service_account.Credentials.from_service_account_info(info, scopes=ADMIN_SCOPES)
-    return credentials
-
-
 class FirebaseVerifier:
     """Owns one firebase-admin app and verifies ID tokens with it, in threads of its own."""
 
     def __init__(self, *, settings: Settings, registry: CollectorRegistry | None = None) -> None:
-        if settings.firebase_auth_emulator_host:
-            # The SDK reads only the process environment; Settings has already refused non-demo projects.
-            os.environ.setdefault(EMULATOR_HOST_VARIABLE, settings.firebase_auth_emulator_host)
-        self.app = firebase_admin.initialize_app(
-            admin_credentials(settings),
-            {"projectId": settings.firebase_project_id, "httpTimeout": settings.firebase_http_timeout_seconds},
-            name=f"gateway-{uuid.uuid4().hex}",
-        )
+        self.app = firebase_app(settings, name="gateway")
         self.clock_skew_seconds = settings.firebase_clock_skew_seconds
         self.check_revoked = settings.firebase_check_revoked
         self.cache = VerifiedTokenCache(settings.firebase_token_cache_size, settings.firebase_token_cache_seconds)

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from storyscape_common.firebase_project import EMULATOR_HOST_VARIABLE, FirebaseProjectSettings
 from storyscape_common.registry import GATEWAY, HISTORY_SERVICE, MEDIA_SERVICE, PROMPT_SERVICE, STORY_SERVICE, service
 from storyscape_common.settings import SignerSettings, local_url
 
-EMULATOR_HOST_VARIABLE = "FIREBASE_AUTH_EMULATOR_HOST"
-DEMO_PROJECT_PREFIX = "demo-"
+__all__ = ["EMULATOR_HOST_VARIABLE", "Settings"]
 
 
-class Settings(SignerSettings):
+class Settings(SignerSettings, FirebaseProjectSettings):
     """Everything the gateway reads from `GATEWAY_*` variables (and the SDK's own emulator variable)."""
 
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", env_file=".env", extra="ignore")
@@ -28,17 +25,9 @@ class Settings(SignerSettings):
     service_name: str = GATEWAY
     port: int = service(GATEWAY).default_port
 
-    firebase_project_id: str = Field(default="demo-storyscape", description="Firebase project whose ID tokens are accepted (`aud`/`iss`)")
-    # The SDK's own variable, read without our prefix so one setting drives both the SDK and this guard.
-    firebase_auth_emulator_host: str = Field(
-        default="",
-        validation_alias=AliasChoices(EMULATOR_HOST_VARIABLE, "firebase_auth_emulator_host"),
-        description="The SDK's own variable: accept the Auth emulator's unsigned tokens (development, `demo-*` projects only)",
-    )
+    firebase_credentials_needed_for: ClassVar[str] = "revocation checks look users up in Firebase"
+
     firebase_clock_skew_seconds: int = Field(default=5, ge=0, le=60, description="Clock skew allowed on `iat`/`exp` of Firebase tokens")
-    firebase_http_timeout_seconds: float = Field(
-        default=10.0, gt=0, description="Timeout for fetching Google's public certificates and for the revocation lookup"
-    )
     firebase_check_revoked: bool = Field(
         default=True,
         description="On each cache miss, look the user up (a call to Firebase): a disabled user or a revoked token is refused. "
@@ -56,13 +45,6 @@ class Settings(SignerSettings):
     firebase_verify_threads: int = Field(
         default=16, ge=1, le=256, description="Threads for token checks on a cache miss (each may wait on Firebase)"
     )
-    firebase_credentials: str = Field(
-        default="",
-        repr=False,
-        description="Service-account key JSON (the Firebase Authentication Viewer role is enough) for the user lookup behind revocation "
-        "checks; required in production",
-    )
-    firebase_credentials_file: str = Field(default="", description="Path to that JSON, if not given inline")
 
     redis_url: str = Field(
         default="",
@@ -110,43 +92,10 @@ class Settings(SignerSettings):
     )
 
     @model_validator(mode="after")
-    def _refuse_emulator_for_real_projects(self) -> Settings:
-        # Emulator tokens are unsigned and the SDK skips signature and expiry checks for them.
-        if self.environment != "development" and self.environment != "test":
-            if self.emulator_host():
-                raise ValueError(f"{EMULATOR_HOST_VARIABLE} is set: the auth emulator is for development only")
-            if self.firebase_project_id.startswith(DEMO_PROJECT_PREFIX):
-                name = self.setting_name("firebase_project_id")
-                raise ValueError(f"{name} is a {DEMO_PROJECT_PREFIX}* emulator project; set the real Firebase project id")
-        if self.environment == "production":
-            if not self.firebase_check_revoked:
-                raise ValueError(f"{self.setting_name('firebase_check_revoked')} is off: disabled and revoked users would keep access")
-            if not (self.firebase_credentials or self.firebase_credentials_file):
-                name = self.setting_name("firebase_credentials")
-                raise ValueError(f"{name} (or _FILE) is required in production: revocation checks look users up in Firebase")
-        if self.emulator_host() and not self.firebase_project_id.startswith(DEMO_PROJECT_PREFIX):
-            raise ValueError(
-                f"{EMULATOR_HOST_VARIABLE} is set but firebase_project_id {self.firebase_project_id!r} "
-                f"does not start with {DEMO_PROJECT_PREFIX!r}; refusing to accept unsigned tokens"
-            )
+    def _refuse_unchecked_tokens_in_production(self) -> Settings:
+        if self.environment == "production" and not self.firebase_check_revoked:
+            raise ValueError(f"{self.setting_name('firebase_check_revoked')} is off: disabled and revoked users would keep access")
         return self
-
-    def secret_fields(self) -> tuple[str, ...]:
-        return (*super().secret_fields(), "firebase_credentials")
-
-    def firebase_credentials_info(self) -> dict[str, Any] | None:
-        """The admin credentials JSON, inline or read from its file; None when neither is set."""
-        text = self.firebase_credentials or (
-            Path(self.firebase_credentials_file).read_text(encoding="utf-8") if self.firebase_credentials_file else ""
-        )
-        if not text:
-            return None
-        info: dict[str, Any] = json.loads(text)
-        return info
-
-    def emulator_host(self) -> str:
-        """The auth emulator in use: this setting, or the variable the SDK itself reads."""
-        return self.firebase_auth_emulator_host or os.environ.get(EMULATOR_HOST_VARIABLE, "")
 
     def upstream_urls(self) -> dict[str, str]:
         """Base URL of every service the gateway routes to, by service name."""

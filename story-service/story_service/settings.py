@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
-from typing import Any
+from typing import ClassVar
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from storyscape_common.firebase_project import FirebaseProjectSettings
 from storyscape_common.registry import HINDI_LLM_SERVICE, HISTORY_SERVICE, MEDIA_SERVICE, PROMPT_SERVICE, STORY_SERVICE, service
 from storyscape_common.settings import SignerSettings, local_url
 
-EMULATOR_HOST_VARIABLE = "FIREBASE_AUTH_EMULATOR_HOST"
-DEMO_PROJECT_PREFIX = "demo-"
 
-
-class Settings(SignerSettings):
+class Settings(SignerSettings, FirebaseProjectSettings):
     model_config = SettingsConfigDict(env_prefix="STORY_", env_file=".env", extra="ignore")
 
     service_name: str = STORY_SERVICE
@@ -90,20 +85,7 @@ class Settings(SignerSettings):
     )
 
     # Account deletion (account_deletion.py): the job deletes the Firebase user, so this service holds admin credentials.
-    firebase_project_id: str = Field(default="demo-storyscape", description="Firebase project whose users account deletion deletes")
-    firebase_auth_emulator_host: str = Field(
-        default="",
-        validation_alias=AliasChoices(EMULATOR_HOST_VARIABLE, "firebase_auth_emulator_host"),
-        description="The SDK's own variable: delete users in the Auth emulator (development, `demo-*` projects only)",
-    )
-    firebase_credentials: str = Field(
-        default="",
-        repr=False,
-        description="Google credentials JSON (service account key or workload identity federation config) allowed to "
-        "delete Firebase users; required in production",
-    )
-    firebase_credentials_file: str = Field(default="", description="Path to that JSON, if not given inline")
-    firebase_http_timeout_seconds: float = Field(default=10.0, gt=0, description="Timeout of one call to Firebase (deleting a user)")
+    firebase_credentials_needed_for: ClassVar[str] = "account deletion deletes Firebase users"
     account_deletion_poll_seconds: float = Field(default=2.0, gt=0, description="How often the account-deletion worker looks for due jobs")
     account_deletion_resweep_seconds: float = Field(
         default=600.0,
@@ -115,35 +97,5 @@ class Settings(SignerSettings):
         default=10.0, gt=0, description="How long one service (or Firebase) may take to answer one deletion step"
     )
 
-    @model_validator(mode="after")
-    def _refuse_emulator_for_real_projects(self) -> Settings:
-        # Same guard as the gateway's: the emulator is for demo-* projects in development and tests only.
-        if self.environment == "production":
-            if self.emulator_host():
-                raise ValueError(f"{EMULATOR_HOST_VARIABLE} is set: the auth emulator is for development only")
-            if self.firebase_project_id.startswith(DEMO_PROJECT_PREFIX):
-                name = self.setting_name("firebase_project_id")
-                raise ValueError(f"{name} is a {DEMO_PROJECT_PREFIX}* emulator project; set the real Firebase project id")
-            if not (self.firebase_credentials or self.firebase_credentials_file):
-                name = self.setting_name("firebase_credentials")
-                raise ValueError(f"{name} (or _FILE) is required in production: account deletion deletes Firebase users")
-        if self.emulator_host() and not self.firebase_project_id.startswith(DEMO_PROJECT_PREFIX):
-            raise ValueError(f"{EMULATOR_HOST_VARIABLE} is set but firebase_project_id {self.firebase_project_id!r} is not a demo project")
-        return self
-
-    def emulator_host(self) -> str:
-        """The auth emulator in use: this setting, or the variable the SDK itself reads."""
-        return self.firebase_auth_emulator_host or os.environ.get(EMULATOR_HOST_VARIABLE, "")
-
-    def firebase_credentials_info(self) -> dict[str, Any] | None:
-        """The admin credentials JSON, inline or read from its file; None when neither is set."""
-        text = self.firebase_credentials or (
-            Path(self.firebase_credentials_file).read_text(encoding="utf-8") if self.firebase_credentials_file else ""
-        )
-        if not text:
-            return None
-        info: dict[str, Any] = json.loads(text)
-        return info
-
     def secret_fields(self) -> tuple[str, ...]:
-        return (*super().secret_fields(), "openai_api_key", "database_url", "firebase_credentials")
+        return (*super().secret_fields(), "openai_api_key", "database_url")

@@ -316,5 +316,5 @@ def test_production_needs_credentials_that_may_delete_users_and_no_emulator(keys
         StorySettings(**production | {"firebase_project_id": "demo-storyscape"}, firebase_credentials=credentials)
     with pytest.raises(ValidationError, match="development only"):
         StorySettings(**production, firebase_credentials=credentials, firebase_auth_emulator_host="127.0.0.1:9099")
-    with pytest.raises(ValidationError, match="not a demo project"):
+    with pytest.raises(ValidationError, match="does not start with 'demo-'"):
         StorySettings(environment="development", firebase_project_id="storyscape-prod", firebase_auth_emulator_host="127.0.0.1:9099")

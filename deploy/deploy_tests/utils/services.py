@@ -1,16 +1,14 @@
-"""What the services' own code says they need: settings fields read from each settings.py, and the services that
-store data (those whose settings have a `database_url`)."""
+"""What the services' own code says they need: each service's settings fields (its Settings class with everything it
+inherits, mixins from common/ included), and the services that store data (those whose settings have a
+`database_url`)."""
 
 from __future__ import annotations
 
-import ast
+import importlib
 from pathlib import Path
 
 from deploy_tests.utils.tools import REPO_ROOT
 from storyscape_common.registry import SERVICES, service
-
-COMMON_SETTINGS = REPO_ROOT / "common" / "storyscape_common" / "settings.py"
-SETTINGS_CLASSES = ("Settings", "ServiceSettings", "SignerSettings")
 
 
 def settings_file(name: str) -> Path:
@@ -19,19 +17,10 @@ def settings_file(name: str) -> Path:
     return REPO_ROOT / info.directory / info.module / "settings.py"
 
 
-def settings_fields(path: Path) -> set[str]:
-    """Field names declared in the Settings / ServiceSettings / SignerSettings classes of one settings.py."""
-    fields: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.ClassDef) and node.name in SETTINGS_CLASSES:
-            fields |= {s.target.id for s in node.body if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name)}
-    return fields
-
-
 def all_settings(name: str) -> set[str]:
-    """Every settings field of a service: the shared base classes' and its own."""
-    own = settings_file(name)
-    return settings_fields(COMMON_SETTINGS) | (settings_fields(own) if own.exists() else set())
+    """Every settings field of a service, as pydantic reads them."""
+    module = importlib.import_module(f"{service(name).module}.settings")
+    return set(module.Settings.model_fields)
 
 
 def database_services() -> set[str]:
