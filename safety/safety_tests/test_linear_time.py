@@ -69,7 +69,7 @@ class InlineModerator:
         return self.offline.check_text_sync(text)
 
     async def check_image(self, data: bytes) -> Verdict:
-        raise NotImplementedError
+        return self.offline.check_image_sync(data)
 
 
 @pytest.fixture(scope="module")
