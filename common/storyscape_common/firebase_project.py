@@ -84,8 +84,8 @@ class FirebaseProjectSettings(ServiceSettings):
 def firebase_app(settings: FirebaseProjectSettings, *, name: str) -> Any:
     """A firebase-admin app of its own (named `name-<random>`, so tests can start several) for this project."""
     import firebase_admin
-    import google.auth
     from google.auth.credentials import AnonymousCredentials
+    from google.oauth2 import service_account
 
     if settings.firebase_auth_emulator_host:
         # The SDK reads only the process environment; the settings have already refused non-demo projects.
@@ -93,6 +93,10 @@ def firebase_app(settings: FirebaseProjectSettings, *, name: str) -> Any:
     info = settings.firebase_credentials_info()
     # Anonymous where none is needed (the emulator takes any caller; signature checks need only Google's public
     # certificates): Application Default Credentials would probe the metadata server and stall offline.
-    credentials = AnonymousCredentials() if info is None else google.auth.load_credentials_from_dict(info, scopes=ADMIN_SCOPES)[0]
+    # A service-account key only: google.auth's generic loader would also run external credential configs, which
+    # it warns against for configuration that is not fully trusted.
+    credentials = (
+        AnonymousCredentials() if info is None else service_account.Credentials.from_service_account_info(info, scopes=ADMIN_SCOPES)
+    )
     options = {"projectId": settings.firebase_project_id, "httpTimeout": settings.firebase_http_timeout_seconds}
     return firebase_admin.initialize_app(credentials, options, name=f"{name}-{uuid.uuid4().hex}")
